@@ -1,0 +1,1 @@
+"""Canonical retail types: money, identifiers, event envelope, master data (pure, no I/O)."""

@@ -1,0 +1,1 @@
+"""Pure format translators: settlement, bank, POS and ecommerce payloads, ERP journal export."""

@@ -1,0 +1,1 @@
+"""Keep a local read model of master data from retail.master.* events."""

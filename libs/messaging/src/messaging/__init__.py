@@ -1,0 +1,1 @@
+"""JetStream streams, publisher, transactional outbox and relay, idempotent consumers, DLQ and replay."""

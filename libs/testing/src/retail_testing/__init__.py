@@ -1,0 +1,1 @@
+"""pytest plugin providing real PostgreSQL and NATS servers to tests."""

@@ -1,0 +1,1 @@
+"""Master data service: ERP replica of items, nodes, channels, tax, cost, accounts, calendars."""

@@ -1,0 +1,1 @@
+"""The retail-sync command: up, contracts, dlq, replay, bench."""
