@@ -85,8 +85,7 @@ class EmbeddedNats:
         store = (self.data_dir / "jetstream").resolve()
         sync = "\n  sync_interval: always" if self.sync_always else ""
         config.write_text(
-            f'listen: "127.0.0.1:{self.port}"\n'
-            f'jetstream {{\n  store_dir: "{store}"{sync}\n}}\n',
+            f'listen: "127.0.0.1:{self.port}"\njetstream {{\n  store_dir: "{store}"{sync}\n}}\n',
             encoding="utf-8",
         )
         log = (self.data_dir / "nats-server.log").open("ab")

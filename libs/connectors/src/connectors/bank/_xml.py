@@ -1,0 +1,47 @@
+"""Safe XML reading for bank files, keeping each element's source line for error messages.
+
+defusedxml refuses DTD entity declarations and external references, so a billion-laughs or
+external-entity payload is rejected before any expansion; that and any syntax error become a
+ParseError naming the line.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from typing import Any
+
+import defusedxml.ElementTree as SafeElementTree
+from defusedxml import DefusedXmlException
+
+from connectors._parsing import ProblemLog
+
+
+class _LineTrackingBuilder(ElementTree.TreeBuilder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.expat: Any = None
+        self.lines: dict[ElementTree.Element, int] = {}
+
+    def start(self, tag: Any, attrs: Any) -> ElementTree.Element:
+        element = super().start(tag, attrs)
+        self.lines[element] = self.expat.CurrentLineNumber if self.expat is not None else 0
+        return element
+
+
+def parse_xml(content: bytes, log: ProblemLog) -> tuple[ElementTree.Element, dict[ElementTree.Element, int]]:
+    """The root element and a map element -> 1-based line, or a ParseError."""
+    builder = _LineTrackingBuilder()
+    parser = SafeElementTree.DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True)
+    builder.expat = parser.parser
+    try:
+        parser.feed(content)
+        root = parser.close()
+    except DefusedXmlException as error:
+        raise log.fail(builder.expat.CurrentLineNumber, None, f"unsafe XML refused: {error}") from None
+    except ElementTree.ParseError as error:
+        raise log.fail(error.position[0], None, f"malformed XML: {error}") from None
+    return root, builder.lines
+
+
+def local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

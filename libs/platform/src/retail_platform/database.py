@@ -1,0 +1,88 @@
+"""Async SQLAlchemy engine, sessions, the service database, and programmatic Alembic migrations.
+
+Migrations run on an async engine by handing Alembic a sync connection through
+`connection.run_sync` (`config.attributes["connection"]`), which `alembic_env.run_env` picks up; so
+they can run inside a service's event loop at start-up as well as from a test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from retail_platform.dburl import asyncpg_url, libpq_url
+
+_DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An asyncpg engine; stale pooled connections are detected before use (pre-ping)."""
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_timeout": 10,
+        "pool_recycle": 1800,
+    }
+    options.update(kwargs)
+    return create_async_engine(asyncpg_url(url), **options)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ensure_database(server_url: str, name: str) -> bool:
+    """Create database `name` on the server if missing; True when it was created now."""
+    if not _DATABASE_NAME.match(name):
+        raise ValueError(f"database name {name!r} must be lower-case letters, digits and underscores")
+    connection = await asyncpg.connect(libpq_url(server_url))
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        except asyncpg.DuplicateDatabaseError:
+            return False  # another process created it meanwhile
+        return True
+    finally:
+        await connection.close()
+
+
+def alembic_config(database_url: str, script_location: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", asyncpg_url(database_url).replace("%", "%%"))
+    return config
+
+
+async def run_migrations(database_url: str, script_location: Path, revision: str = "head") -> None:
+    """Upgrade the database to `revision` (head by default)."""
+    await _run_alembic(database_url, script_location, command.upgrade, revision)
+
+
+async def downgrade_migrations(database_url: str, script_location: Path, revision: str = "base") -> None:
+    """Downgrade the database to `revision` (base by default): for stairway tests."""
+    await _run_alembic(database_url, script_location, command.downgrade, revision)
+
+
+async def _run_alembic(database_url: str, script_location: Path, action: Any, revision: str) -> None:
+    config = alembic_config(database_url, script_location)
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        action(config, revision)
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""Master data domain: versioned replicas of ERP records (pure, no I/O)."""

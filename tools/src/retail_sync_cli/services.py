@@ -1,0 +1,20 @@
+"""The services `retail-sync up` runs, each as its own process (`python -m <module>`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    name: str
+    module: str
+    http_port: int
+    grpc_port: int | None = None
+
+    @property
+    def env_prefix(self) -> str:
+        return f"RETAIL_SYNC_{self.name.upper()}"
+
+
+SERVICES: tuple[ServiceEntry, ...] = (ServiceEntry("master_data", "master_data", 8100),)
