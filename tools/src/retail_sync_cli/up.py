@@ -9,7 +9,6 @@ Ctrl-C stops the services, then the embedded servers.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import click
+from retail_platform.api_keys import generate_api_key
 from retail_platform.embedded import EmbeddedNats, EmbeddedPostgres
 
 from retail_sync_cli.services import SERVICES, ServiceEntry
@@ -30,7 +30,7 @@ def _admin_key(data_dir: Path) -> str:
     """A local admin API key kept under the data folder, so it survives restarts."""
     path = data_dir / "admin-api-key"
     if not path.exists():
-        path.write_text(f"rs_admin_{secrets.token_urlsafe(24)}\n", encoding="utf-8")
+        path.write_text(generate_api_key()[1] + "\n", encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 

@@ -159,7 +159,9 @@ class Tender(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SalesTransaction(msgspec.Struct, frozen=True, kw_only=True):
-    """A sale, return or exchange as a source system recorded it (one revision of one document)."""
+    """A sale, return or exchange as a source system recorded it (one revision of one document).
+
+    Amounts are magnitudes; `returned` lines and `refund` tenders carry direction (module docstring)."""
 
     source_system: str
     document_id: str

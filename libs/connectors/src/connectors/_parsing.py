@@ -90,6 +90,7 @@ class RowReader:
         self.line = line
         self.values = values
         self.ok = True
+        self.currency_failed = False  # a bad currency was reported: amounts in it are not re-reported
 
     def fail(self, field: str | None, reason: str) -> None:
         self.ok = False
@@ -111,11 +112,13 @@ class RowReader:
         """An ISO 4217 code (upper-cased); "" when blank or bad."""
         value = self.required(name) if required else self.text(name)
         if not value:
+            self.currency_failed = required
             return ""
         try:
             return iso4217.normalize(value)
         except ValidationError as error:
             self.fail(name, error.reason)
+            self.currency_failed = True
             return ""
 
     def decimal(self, name: str) -> Decimal | None:
@@ -138,7 +141,8 @@ class RowReader:
         if amount is None:
             return None
         if not currency:
-            self.fail(name, "amount given without a currency")
+            if not self.currency_failed:
+                self.fail(name, "amount given without a currency")
             return None
         try:
             return to_money(amount, currency)

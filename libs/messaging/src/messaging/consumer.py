@@ -49,6 +49,10 @@ class PermanentError(Exception):
     """A business-rule or schema violation: retrying cannot help, so the message goes to the DLQ."""
 
 
+class _UnfinishedAttempts(Exception):  # noqa: N818 - a signal to roll back, not an error
+    """Earlier deliveries never settled the message (rolls the inbox row back)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConsumerSpec:
     """A durable consumer of one stream. Backoff delays apply to naks after transient failures;
@@ -144,12 +148,12 @@ class ConsumerRunner:
         except ValidationError as error:
             await self._dead_letter(msg, f"invalid envelope: {error}", deliveries)
             return
-        if deliveries > self.spec.max_deliver:
+        try:
+            applied = await self._apply(envelope, msg.data, deliveries)
+        except _UnfinishedAttempts:
             reason = f"retries exhausted after {deliveries - 1} deliveries: earlier attempts did not finish"
             await self._dead_letter(msg, reason, deliveries)
             return
-        try:
-            applied = await self._apply(envelope, msg.data)
         except PermanentError as error:
             await self._dead_letter(msg, f"permanent error: {error}", deliveries)
             return
@@ -163,8 +167,12 @@ class ConsumerRunner:
         await msg.ack()
         metrics.CONSUMER_PROCESSED.labels(durable, "applied" if applied else "duplicate").inc()
 
-    async def _apply(self, envelope: Envelope, payload: bytes) -> bool:
-        """Inbox row and handler in one transaction; False when the event was already applied."""
+    async def _apply(self, envelope: Envelope, payload: bytes, deliveries: int) -> bool:
+        """Inbox row and handler in one transaction; False when the event was already applied.
+
+        A delivery beyond ``max_deliver`` that is not yet applied means earlier attempts crashed the
+        process or outran AckWait: it is not tried again (a crash loop) but dead-lettered.
+        """
         async with self._session_factory() as session, session.begin():
             first_time = await session.scalar(
                 insert(inbox)
@@ -174,6 +182,8 @@ class ConsumerRunner:
             )
             if first_time is None:
                 return False
+            if deliveries > self.spec.max_deliver:
+                raise _UnfinishedAttempts
             await self._handler(session, envelope, payload)
         return True
 

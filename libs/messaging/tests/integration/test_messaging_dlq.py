@@ -6,6 +6,8 @@ ConsumerRunner._retry_or_dead_letter, always `nak`): the DLQ stays empty. Its la
 fails if the inbox check is removed: the healthy consumer applies the replayed event again.
 """
 
+import asyncio
+
 import msgspec
 import pytest
 from canon.errors import ValidationError
@@ -13,6 +15,7 @@ from canon.event_type import EventType
 from messaging.consumer import ConsumerRunner, ConsumerSpec, PermanentError, typed_handler
 from messaging.dlq import DeadLetterNotFoundError, DeadLetters
 from messaging.publisher import Publisher
+from sqlalchemy import text
 
 
 class Sale(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,3 +116,36 @@ def test_typed_handler_turns_a_schema_error_into_a_permanent_error() -> None:
     with pytest.raises(ValidationError):
         SALE_RECORDED.decode(b"{}")
     assert issubclass(PermanentError, Exception)
+
+
+async def test_a_message_whose_earlier_deliveries_never_settled_is_dead_lettered_unless_applied(
+    js, topology, session_factory, helpers
+) -> None:
+    """Deliveries that crashed the process (here: fetched and never settled) count as attempts,
+    so a message that kills its consumer cannot loop forever; an applied one is just acked."""
+    consumer = runner(
+        js, topology, session_factory, helpers.count_event, "crash-prone", max_deliver=1, ack_wait_s=0.5
+    )
+    await consumer.bind()
+    applied_before, never_applied = helpers.sale_event(), helpers.sale_event()
+    async with session_factory() as session, session.begin():
+        await helpers.count_event(session, applied_before, b"{}")
+        await session.execute(
+            text("insert into inbox (consumer, event_id) values ('crash-prone', :id)"),
+            {"id": applied_before.id},
+        )
+    publisher = Publisher(js, topology)
+    await publisher.publish(applied_before, b"{}")
+    await publisher.publish(never_applied, b"{}")
+    crashed = await js.pull_subscribe_bind(durable="crash-prone", stream=topology.stream("SALES").name)
+    assert len(await crashed.fetch(2, timeout=2)) == 2  # never settled: the "process" died
+
+    await asyncio.sleep(0.6)
+    await drain(consumer)
+
+    [letter] = await DeadLetters(js, topology).list()
+    assert letter.event_id == never_applied.id
+    assert letter.reason == "retries exhausted after 1 deliveries: earlier attempts did not finish"
+    assert (await helpers.counter(applied_before.id), await helpers.counter(never_applied.id)) == (1, 0)
+    info = await js.consumer_info(topology.stream("SALES").name, "crash-prone")
+    assert (info.num_ack_pending, info.num_pending) == (0, 0)

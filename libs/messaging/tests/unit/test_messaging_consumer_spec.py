@@ -45,7 +45,7 @@ def test_several_filters_use_filter_subjects() -> None:
     [{"durable": "a.b"}, {"max_deliver": 0}, {"batch_size": 0}, {"ack_wait_s": 0}, {"backoff_s": ()}],
 )
 def test_invalid_specs_are_refused(changes: dict) -> None:
-    with pytest.raises(ValueError, match="durable|positive"):
+    with pytest.raises(ValueError, match=r"durable|positive"):
         ConsumerSpec(**{"durable": "c", "stream": "SALES", **changes})
 
 

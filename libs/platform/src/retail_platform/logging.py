@@ -60,6 +60,11 @@ def _add_correlation_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -
     return event_dict
 
 
+def _drop_color_message(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event_dict.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate of the message
+    return event_dict
+
+
 def _add_service(service_name: str) -> structlog.types.Processor:
     def add(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         event_dict.setdefault("service", service_name)
@@ -104,7 +109,7 @@ def configure_logging(service_name: str, level: str = "INFO", json: bool = True)
     handler = _StdoutHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), _drop_color_message, *shared],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )

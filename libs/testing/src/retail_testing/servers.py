@@ -9,6 +9,8 @@ A test never skips because a server is missing: whichever source is chosen must 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,11 +44,16 @@ def postgres_server(scratch: Path) -> Iterator[str]:
         with PostgresContainer("postgres:16-alpine") as container:
             yield asyncpg_url(container.get_connection_url())
     else:
-        server = EmbeddedPostgres(scratch / "pg")
+        # pgserver runs PostgreSQL as an unprivileged user when started by root, so its data folder must
+        # not sit under pytest's private (0700) temporary folder.
+        data_dir = Path(tempfile.mkdtemp(prefix="retail-sync-test-pg-"))
+        data_dir.chmod(0o755)
+        server = EmbeddedPostgres(data_dir / "pg")
         try:
             yield server.start()
         finally:
             server.stop()
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 """BAI2 physical records -> logical records (88 continuations joined), with their line numbers.
 
+Also the small field rules shared by 03 summaries and 16 details (funds type, direction).
+
 Each record ends with "/" (a 16 record's free text may run to the end of the line instead). An
 88 record continues the record before it: for most records it adds fields; for a 16 record it
 adds fields until the fixed ones are complete and then continues the text.
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from connectors._parsing import ProblemLog
 
 _FUNDS_TYPE_FIELDS = {"V": 2, "S": 3}  # extra fields after the funds type code; D counts its own
+_LOAN_CREDITS = {706, 708, *range(720, 729)}
+_LOAN_DEBITS = {760}
 
 
 @dataclass
@@ -101,3 +105,28 @@ def _strip_end(body: str) -> str:
     """Drop the record's closing "/" (and trailing blanks after it)."""
     trimmed = body.rstrip()
     return trimmed[:-1] if trimmed.endswith("/") else trimmed
+
+
+def direction_of(type_code: str) -> int:
+    """+1 for a credit type code, -1 for a debit, 0 when BAI2 gives it no direction."""
+    if not type_code.isdigit():
+        return 0
+    code = int(type_code)
+    if 100 <= code <= 399 or code in _LOAN_CREDITS:
+        return 1
+    if 400 <= code <= 699 or code in _LOAN_DEBITS:
+        return -1
+    return 0
+
+
+def funds_type_extra(fields: list[str], index: int) -> int:
+    """How many fields follow the funds type code at `index` (V: date+time, S: 3, D: count+pairs)."""
+    funds_type = (fields[index].strip() if index < len(fields) else "").upper()
+    if funds_type == "V":
+        return 2
+    if funds_type == "S":
+        return 3
+    if funds_type == "D":
+        count = fields[index + 1].strip() if index + 1 < len(fields) else ""
+        return 1 + 2 * int(count) if count.isdigit() else 1
+    return 0

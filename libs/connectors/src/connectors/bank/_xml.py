@@ -8,6 +8,7 @@ ParseError naming the line.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
 from typing import Any
 
 import defusedxml.ElementTree as SafeElementTree
@@ -45,3 +46,21 @@ def parse_xml(content: bytes, log: ProblemLog) -> tuple[ElementTree.Element, dic
 
 def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def text_at(element: ElementTree.Element, path: str) -> str:
+    found = element.find(path)
+    return clean(found.text) if found is not None else ""
+
+
+def attribute_at(element: ElementTree.Element, path: str, name: str) -> str:
+    found = element.find(path)
+    return (found.get(name) or "").strip() if found is not None else ""
+
+
+def clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))

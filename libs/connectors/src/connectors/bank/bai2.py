@@ -20,11 +20,9 @@ from canon.bank import BankStatement, BankStatementLine
 from canon.money import Money
 
 from connectors._parsing import ProblemLog, decode_text
-from connectors.bank._bai2_records import Record, read_records
+from connectors.bank._bai2_records import Record, direction_of, funds_type_extra, read_records
 
 _AMOUNT = re.compile(r"[+-]?\d+")
-_LOAN_CREDITS = {706, 708, *range(720, 729)}
-_LOAN_DEBITS = {760}
 
 
 @dataclass
@@ -101,7 +99,7 @@ def _open_account(record: Record, state: _State, log: ProblemLog) -> None:
         totals.amount += amount or 0
         if code in ("010", "015") and amount is not None and amount_text:
             balances[code] = Money(amount_minor=amount, currency=currency)
-        index += 4 + _funds_type_extra(fields, index + 3)
+        index += 4 + funds_type_extra(fields, index + 3)
     state.levels["account"] = totals
     state.account = BankStatement(
         source_format="bai2",
@@ -125,7 +123,7 @@ def _detail(record: Record, state: _State, log: ProblemLog) -> None:
     if amount is not None:
         state.levels["account"].amount += amount
     type_code = _field(fields, 0)
-    direction = _direction(type_code)
+    direction = direction_of(type_code)
     if direction == 0:
         log.add(record.line, "type code", f"{type_code!r} is not a credit (100-399) or debit (400-699) code")
     value_date = None
@@ -182,29 +180,6 @@ def _close(record: Record, state: _State, log: ProblemLog) -> None:
     if record.code == "49" and state.account is not None:
         state.statements.append(state.account)
         state.account = None
-
-
-def _direction(type_code: str) -> int:
-    if not type_code.isdigit():
-        return 0
-    code = int(type_code)
-    if 100 <= code <= 399 or code in _LOAN_CREDITS:
-        return 1
-    if 400 <= code <= 699 or code in _LOAN_DEBITS:
-        return -1
-    return 0
-
-
-def _funds_type_extra(fields: list[str], index: int) -> int:
-    funds_type = _field(fields, index).upper()
-    if funds_type == "V":
-        return 2
-    if funds_type == "S":
-        return 3
-    if funds_type == "D":
-        count = _field(fields, index + 1)
-        return 1 + 2 * int(count) if count.isdigit() else 1
-    return 0
 
 
 def _amount(text: str, record: Record, field_name: str, log: ProblemLog) -> int | None:

@@ -9,7 +9,6 @@ as stated (OPBD or PRCD opening, CLBD closing), never recomputed: some banks' fi
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
 from datetime import date
 
 from canon import currency as iso4217
@@ -17,7 +16,7 @@ from canon.bank import BankStatement, BankStatementLine
 from canon.money import Money
 
 from connectors._parsing import ProblemLog, RowReader, to_money
-from connectors.bank._xml import local_name, parse_xml
+from connectors.bank._xml import attribute_at, clean, local_name, parse_xml, text_at, unique
 
 Element = ElementTree.Element
 _OPENING = ("OPBD", "PRCD")
@@ -43,10 +42,12 @@ def parse_camt053(content: bytes, *, filename: str | None = None) -> list[BankSt
 
 def _statement(stmt: Element, lines: dict[Element, int], log: ProblemLog) -> BankStatement | None:
     line = lines[stmt]
-    statement_id = _text(stmt, "Id")
-    account = _text(stmt, "Acct/Id/IBAN") or _text(stmt, "Acct/Id/Othr/Id")
+    statement_id = text_at(stmt, "Id")
+    account = text_at(stmt, "Acct/Id/IBAN") or text_at(stmt, "Acct/Id/Othr/Id")
     currency = (
-        _text(stmt, "Acct/Ccy") or _attribute(stmt, "Bal/Amt", "Ccy") or _attribute(stmt, "Ntry/Amt", "Ccy")
+        text_at(stmt, "Acct/Ccy")
+        or attribute_at(stmt, "Bal/Amt", "Ccy")
+        or attribute_at(stmt, "Ntry/Amt", "Ccy")
     )
     problems_before = len(log.problems)
     if not statement_id:
@@ -58,7 +59,7 @@ def _statement(stmt: Element, lines: dict[Element, int], log: ProblemLog) -> Ban
         return None
     opening = closing = None
     for balance in stmt.iterfind("Bal"):
-        code = _text(balance, "Tp/CdOrPrtry/Cd") or _text(balance, "Tp/CdOrPrtry/Prtry")
+        code = text_at(balance, "Tp/CdOrPrtry/Cd") or text_at(balance, "Tp/CdOrPrtry/Prtry")
         if code in _OPENING or code in _CLOSING:
             amount = _signed_amount(RowReader(log, lines[balance], {}), balance, currency)
             if code in _OPENING:
@@ -96,9 +97,9 @@ def _entry(
         return None
     transactions = ntry.findall("NtryDtls/TxDtls")
     credit = amount.amount_minor >= 0
-    counterparties = _unique(
-        _text(tx, "RltdPties/Dbtr/Nm" if credit else "RltdPties/Cdtr/Nm")
-        or _text(tx, "RltdPties/Dbtr/Pty/Nm" if credit else "RltdPties/Cdtr/Pty/Nm")
+    counterparties = unique(
+        text_at(tx, "RltdPties/Dbtr/Nm" if credit else "RltdPties/Cdtr/Nm")
+        or text_at(tx, "RltdPties/Dbtr/Pty/Nm" if credit else "RltdPties/Cdtr/Pty/Nm")
         for tx in transactions
     )
     return BankStatementLine(
@@ -110,7 +111,7 @@ def _entry(
         value_date=value_date,
         amount=amount,
         reference=_reference(ntry, transactions),
-        description=" ".join(_unique(_descriptions(ntry, transactions))),
+        description=" ".join(unique(_descriptions(ntry, transactions))),
         counterparty=counterparties[0] if len(counterparties) == 1 else None,
         bank_transaction_code=_transaction_code(ntry),
         raw=_raw(ntry, transactions),
@@ -119,9 +120,9 @@ def _entry(
 
 def _signed_amount(row: RowReader, element: Element, currency: str) -> Money | None:
     field = f"{element.tag}/Amt"
-    amount = row.decimal_text(field, _text(element, "Amt"))
-    entry_currency = _attribute(element, "Amt", "Ccy")
-    indicator = _text(element, "CdtDbtInd")
+    amount = row.decimal_text(field, text_at(element, "Amt"))
+    entry_currency = attribute_at(element, "Amt", "Ccy")
+    indicator = text_at(element, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
         row.fail(f"{element.tag}/CdtDbtInd", f"expected CRDT or DBIT, found {indicator!r}")
     if entry_currency != currency:
@@ -140,7 +141,7 @@ def _signed_amount(row: RowReader, element: Element, currency: str) -> Money | N
 
 
 def _date(row: RowReader, element: Element, name: str) -> date | None:
-    text = _text(element, f"{name}/Dt") or _text(element, f"{name}/DtTm")[:10]
+    text = text_at(element, f"{name}/Dt") or text_at(element, f"{name}/DtTm")[:10]
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -149,43 +150,43 @@ def _date(row: RowReader, element: Element, name: str) -> date | None:
 
 
 def _status(ntry: Element) -> str:
-    return _text(ntry, "Sts/Cd") or _text(ntry, "Sts")
+    return text_at(ntry, "Sts/Cd") or text_at(ntry, "Sts")
 
 
 def _reference(ntry: Element, transactions: list[Element]) -> str | None:
-    end_to_end = [ref for tx in transactions if (ref := _text(tx, "Refs/EndToEndId")) not in _PLACEHOLDERS]
+    end_to_end = [ref for tx in transactions if (ref := text_at(tx, "Refs/EndToEndId")) not in _PLACEHOLDERS]
     if len(transactions) == 1 and end_to_end:
         return end_to_end[0]
     for path in ("NtryDtls/Btch/PmtInfId", "NtryRef", "AcctSvcrRef"):
-        if (value := _text(ntry, path)) not in _PLACEHOLDERS:
+        if (value := text_at(ntry, path)) not in _PLACEHOLDERS:
             return value
     return None
 
 
 def _descriptions(ntry: Element, transactions: list[Element]) -> list[str]:
-    remittance = [_clean(node.text) for tx in transactions for node in tx.iterfind("RmtInf/Ustrd")]
-    remittance += [_text(tx, "RmtInf/Strd/CdtrRefInf/Ref") for tx in transactions]
+    remittance = [clean(node.text) for tx in transactions for node in tx.iterfind("RmtInf/Ustrd")]
+    remittance += [text_at(tx, "RmtInf/Strd/CdtrRefInf/Ref") for tx in transactions]
     remittance = [text for text in remittance if text]
     if remittance:
         return remittance
-    additional = [_text(tx, "AddtlTxInf") for tx in transactions]
-    return [text for text in additional if text] or [_text(ntry, "AddtlNtryInf")]
+    additional = [text_at(tx, "AddtlTxInf") for tx in transactions]
+    return [text for text in additional if text] or [text_at(ntry, "AddtlNtryInf")]
 
 
 def _transaction_code(ntry: Element) -> str | None:
     domain = [
-        _text(ntry, "BkTxCd/Domn/Cd"),
-        _text(ntry, "BkTxCd/Domn/Fmly/Cd"),
-        _text(ntry, "BkTxCd/Domn/Fmly/SubFmlyCd"),
+        text_at(ntry, "BkTxCd/Domn/Cd"),
+        text_at(ntry, "BkTxCd/Domn/Fmly/Cd"),
+        text_at(ntry, "BkTxCd/Domn/Fmly/SubFmlyCd"),
     ]
     if all(domain):
         return "/".join(domain)
-    return _text(ntry, "BkTxCd/Prtry/Cd") or None
+    return text_at(ntry, "BkTxCd/Prtry/Cd") or None
 
 
 def _raw(ntry: Element, transactions: list[Element]) -> dict[str, str]:
     raw = {
-        path: _text(ntry, path)
+        path: text_at(ntry, path)
         for path in (
             "Amt",
             "CdtDbtInd",
@@ -197,10 +198,10 @@ def _raw(ntry: Element, transactions: list[Element]) -> dict[str, str]:
             "AddtlNtryInf",
         )
     }
-    raw["Amt/@Ccy"] = _attribute(ntry, "Amt", "Ccy")
+    raw["Amt/@Ccy"] = attribute_at(ntry, "Amt", "Ccy")
     raw["Sts"] = _status(ntry)
-    raw["BkTxCd/Prtry/Cd"] = _text(ntry, "BkTxCd/Prtry/Cd")
-    raw["NtryDtls/Btch/PmtInfId"] = _text(ntry, "NtryDtls/Btch/PmtInfId")
+    raw["BkTxCd/Prtry/Cd"] = text_at(ntry, "BkTxCd/Prtry/Cd")
+    raw["NtryDtls/Btch/PmtInfId"] = text_at(ntry, "NtryDtls/Btch/PmtInfId")
     for path in (
         "Refs/EndToEndId",
         "Refs/InstrId",
@@ -209,23 +210,5 @@ def _raw(ntry: Element, transactions: list[Element]) -> dict[str, str]:
         "RtrInf/Rsn/Cd",
         "AddtlTxInf",
     ):
-        raw[f"TxDtls/{path}"] = "; ".join(_text(tx, path) for tx in transactions)
+        raw[f"TxDtls/{path}"] = "; ".join(text_at(tx, path) for tx in transactions)
     return {key: value for key, value in raw.items() if value}
-
-
-def _text(element: Element, path: str) -> str:
-    found = element.find(path)
-    return _clean(found.text) if found is not None else ""
-
-
-def _attribute(element: Element, path: str, name: str) -> str:
-    found = element.find(path)
-    return (found.get(name) or "").strip() if found is not None else ""
-
-
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(value for value in values if value))

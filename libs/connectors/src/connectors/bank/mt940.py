@@ -63,7 +63,7 @@ def _messages(text: str, log: ProblemLog) -> list[_Message]:
         line = raw_line.rstrip()
         if line.startswith("{") and "{4:" in line:
             line = line.split("{4:", 1)[1]
-        if line.startswith("-"):
+        if line.strip() == "-" or line.startswith("-}"):
             current = None
             continue
         match = _TAG.fullmatch(line)

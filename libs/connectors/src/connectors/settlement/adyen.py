@@ -10,7 +10,6 @@ carries its Batch Number as `payout_id`: Adyen pays a batch out as one MerchantP
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from canon.money import Money, sum_money
 from canon.settlement import RecordType, SettlementLine, SettlementReport
@@ -128,9 +127,8 @@ def _booked_at(row: RowReader) -> datetime | None:
 
 def _signed(row: RowReader, currency: str, credit_column: str, debit_column: str) -> Money | None:
     """Credit minus debit, or None when both are blank."""
-    credit = row.decimal(credit_column)
-    debit = row.decimal(debit_column)
+    credit = row.money(credit_column, currency)
+    debit = row.money(debit_column, currency)
     if credit is None and debit is None:
         return None
-    column = credit_column if credit is not None else debit_column
-    return row.money(column, currency, (credit or Decimal(0)) - (debit or Decimal(0)))
+    return (credit or Money.zero(currency)) - (debit or Money.zero(currency))

@@ -134,7 +134,7 @@ def _amount(row: RowReader, column: str, currency: str) -> Money | None:
 
 
 def _booked_at(row: RowReader, settlement_end: datetime) -> datetime | None:
-    """posted-date-time, else posted-date (midnight UTC); rows without either (reserve balances) at the end."""
+    """posted-date-time, else posted-date (midnight UTC); rows with neither (reserve balances): the end."""
     if row.text("posted-date-time"):
         return _moment(row, "posted-date-time")
     if row.text("posted-date"):

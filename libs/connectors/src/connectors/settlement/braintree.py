@@ -79,7 +79,7 @@ def _line(row: RowReader) -> SettlementLine | None:
     is_refund = bool(row.text("refundedTransaction.id")) or row.text("__typename") == "Refund"
     sign = Decimal(-1) if is_refund else Decimal(1)
     gross = _money(row, "amount", sign)
-    if gross is None:
+    if gross is None and not row.text("amount.value"):
         row.fail("amount.value", "missing value")
     net = _money(row, "disbursementDetails.amount", sign)
     batch_id, settled_at = _settlement(row)

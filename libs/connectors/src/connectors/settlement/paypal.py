@@ -119,9 +119,9 @@ def _line(row: RowReader) -> SettlementLine | None:
     reference = row.required("Transaction ID")
     if booked_at is None:
         row.ok = False
-    if gross is None:
+    if gross is None and not row.text("Gross Transaction Amount"):
         row.fail("Gross Transaction Amount", "missing value")
-    elif fee is not None and fee.currency != gross.currency:
+    elif gross is not None and fee is not None and fee.currency != gross.currency:
         row.fail("Fee Currency", f"fee currency {fee.currency} differs from gross currency {gross.currency}")
     if not row.ok or gross is None or booked_at is None:
         return None

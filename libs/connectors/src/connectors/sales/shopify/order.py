@@ -75,7 +75,9 @@ def parse_order(
         lines=built,
         tenders=payments,
         customer_id=str(customer["id"]) if customer.get("id") is not None else None,
-        coupons=[str(c.get("code")) for c in order.get("discount_codes") or [] if c.get("code")],
+        coupons=[
+            str(c["code"]) for c in order.get("discount_codes") or [] if isinstance(c, dict) and c.get("code")
+        ],
         shipping=shipping_amount,
         shipping_taxes=shipping_taxes,
     )

@@ -111,7 +111,7 @@ def _currency(
     given: str | None, original: SalesTransaction | None, transactions: list[Any], problems: Problems
 ) -> str | None:
     found = {t.get("currency") for t in transactions if isinstance(t, dict) and t.get("currency")}
-    candidates = {c for c in (given, original.currency if original else None, *found) if c}
+    candidates = {str(c).upper() for c in (given, original.currency if original else None, *found) if c}
     if len(candidates) != 1:
         reason = (
             "no currency: pass it or the original" if not candidates else f"conflicting: {sorted(candidates)}"

@@ -1,0 +1,1 @@
+"""retail-sync inventory service."""

@@ -1,0 +1,113 @@
+"""Ports of the inventory service: small Protocols the use cases need, each with its contract.
+
+Every repository belongs to one UnitOfWork: reads see that transaction, writes persist only on
+``commit()``. A PostgreSQL adapter locks rows it reads with ``for_update=True`` (or uses
+conditional updates) so concurrent reservations on one hot sku never oversell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from canon.inventory import InventoryEvent
+from canon.money import Money
+from inventory.domain.drift import Drift
+from inventory.domain.movements import Movement
+from inventory.domain.position import Position, PositionKey
+from inventory.domain.reservation import Reservation
+
+
+class Positions(Protocol):
+    """Current positions per (sku, node); a missing one means nothing has happened there yet."""
+
+    async def get(self, key: PositionKey, *, for_update: bool = False) -> Position | None: ...
+
+    async def get_many(
+        self, keys: Iterable[PositionKey], *, for_update: bool = False
+    ) -> dict[PositionKey, Position]:
+        """Only the keys that exist; with ``for_update`` rows are locked in sorted key order
+        (no deadlock between two transfers touching the same pair of nodes)."""
+        ...
+
+    async def save(self, position: Position) -> None:
+        """Insert or replace the position at ``position.key``."""
+        ...
+
+
+class MovementLog(Protocol):
+    """Accepted movements, keyed by idempotency key: the source of truth positions are folded from."""
+
+    async def append(self, movement: Movement) -> bool:
+        """Record it; False (and nothing written) if its idempotency key is already recorded."""
+        ...
+
+    async def list_for(self, key: PositionKey, up_to: datetime | None = None) -> list[Movement]:
+        """Every movement changing ``key`` (transfers by either node) occurring at or before
+        ``up_to`` (None: all); any order (callers sort with ``domain.ordering``)."""
+        ...
+
+
+class Reservations(Protocol):
+    """Reservations by id, in any state (a known id makes a replayed reservation a no-op)."""
+
+    async def get(self, reservation_id: str, *, for_update: bool = False) -> Reservation | None: ...
+
+    async def save(self, reservation: Reservation) -> None: ...
+
+    async def due(self, now: datetime, limit: int) -> list[Reservation]:
+        """Up to ``limit`` open reservations with ``expires_at <= now``, earliest expiry first."""
+        ...
+
+
+class Drifts(Protocol):
+    """Balancing results, one per snapshot line (source, sku, node, as_of)."""
+
+    async def add(self, drift: Drift) -> bool:
+        """Record it; False (nothing written) if that snapshot line was already balanced."""
+        ...
+
+    async def between(self, start: datetime, end: datetime) -> list[Drift]:
+        """Drifts of snapshots with ``start <= as_of < end`` (for drift rate by node)."""
+        ...
+
+
+class Outbox(Protocol):
+    """Events to publish, written in the same transaction as the state they describe."""
+
+    async def add(self, event: InventoryEvent) -> None: ...
+
+
+class ItemCosts(Protocol):
+    """Item cost from the master-data read model (ERP is the system of record for cost)."""
+
+    async def unit_cost(self, sku: str, at: datetime) -> Money | None:
+        """The cost of one unit valid at ``at``; None if the item has no cost yet."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current UTC instant."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the repositories; leaving the ``async with`` block without
+    ``commit()`` rolls everything back. Re-enterable: each ``async with`` is a new transaction."""
+
+    positions: Positions
+    movements: MovementLog
+    reservations: Reservations
+    drifts: Drifts
+    outbox: Outbox
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...

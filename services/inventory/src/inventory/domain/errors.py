@@ -1,0 +1,33 @@
+"""Stock rule violations. Both are ValidationErrors on ``qty`` so adapters report the field."""
+
+from __future__ import annotations
+
+from canon.errors import ValidationError
+
+
+class InsufficientStock(ValidationError):  # noqa: N818 (the domain's name for it)
+    """A reservation or allocation would take available to sell below zero: never oversell."""
+
+    def __init__(self, sku: str, node: str, requested: int, available: int) -> None:
+        super().__init__("qty", f"{requested} requested of {sku} at {node}, {available} available to sell")
+        self.sku = sku
+        self.node = node
+        self.requested = requested
+        self.available = available
+
+    def __reduce__(self) -> tuple[type[InsufficientStock], tuple[str, str, int, int]]:  # type: ignore[override]
+        return (type(self), (self.sku, self.node, self.requested, self.available))
+
+
+class InsufficientOnHand(ValidationError):  # noqa: N818
+    """A ship, transfer or write-off takes more than the sellable on hand (on hand - damaged)."""
+
+    def __init__(self, sku: str, node: str, requested: int, on_hand: int) -> None:
+        super().__init__("qty", f"{requested} of {sku} leaving {node}, only {on_hand} sellable on hand")
+        self.sku = sku
+        self.node = node
+        self.requested = requested
+        self.on_hand = on_hand
+
+    def __reduce__(self) -> tuple[type[InsufficientOnHand], tuple[str, str, int, int]]:  # type: ignore[override]
+        return (type(self), (self.sku, self.node, self.requested, self.on_hand))

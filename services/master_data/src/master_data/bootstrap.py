@@ -1,0 +1,111 @@
+"""Composition root of the master data service: the only module that knows the concrete adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.di import Provide
+from messaging.dlq import DeadLetters
+from messaging.outbox import OutboxRelay
+from messaging.provision import provision
+from messaging.publisher import Publisher
+from messaging.topology import Topology
+from retail_platform.api_keys import ApiKeyStore
+from retail_platform.app import create_app
+from retail_platform.background import BackgroundLoops
+from retail_platform.container import ServiceContainer
+from retail_platform.database import ensure_database, run_migrations
+from retail_platform.dburl import database_name
+from retail_platform.health import database_check, nats_check
+from retail_platform.idempotency import IdempotencyStore
+from retail_platform.settings import ServiceSettings, load_settings
+
+from master_data.adapters.files.watcher import FolderWatcher
+from master_data.adapters.http.controllers import MasterRecordsController
+from master_data.adapters.postgres.queries import MasterRecordQueries
+from master_data.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from master_data.application.use_cases.bulk_upsert import BulkUpsert
+
+SERVICE_NAME = "master_data"
+DEFAULT_HTTP_PORT = 8100
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def settings_from_env() -> ServiceSettings:
+    return load_settings(SERVICE_NAME, default_http_port=DEFAULT_HTTP_PORT)
+
+
+class MasterDataContainer(ServiceContainer):
+    topology = providers.Singleton(Topology)
+
+
+async def migrate(settings: ServiceSettings) -> None:
+    """Create the service's database if missing, bring its schema to head, provision the streams."""
+    await ensure_database(settings.database_server_url, database_name(settings.service_database_url))
+    await run_migrations(settings.service_database_url, MIGRATIONS)
+    container = MasterDataContainer(settings=settings)
+    container.topology.override(providers.Object(Topology(settings.nats_namespace)))
+    await container.init_resources()  # type: ignore[misc]
+    try:
+        await provision(await container.jetstream(), container.topology())
+    finally:
+        await container.shutdown_resources()  # type: ignore[misc]
+
+
+def build_app(settings: ServiceSettings) -> Litestar:
+    container = MasterDataContainer(settings=settings)
+    topology = Topology(settings.nats_namespace)
+    loops = BackgroundLoops()
+    state: dict[str, object] = {}
+
+    async def start() -> None:
+        await container.init_resources()  # type: ignore[misc]
+        session_factory = await container.session_factory()
+        js = await container.jetstream()
+        unit_of_work = lambda: PostgresUnitOfWork(session_factory)  # noqa: E731
+        bulk_upsert = BulkUpsert(unit_of_work)
+        state.update(
+            session_factory=session_factory,
+            bulk_upsert=bulk_upsert,
+            queries=MasterRecordQueries(session_factory),
+            idempotency_store=IdempotencyStore(session_factory),
+            dead_letters=DeadLetters(js, topology),
+        )
+        relay = OutboxRelay(session_factory, Publisher(js, topology))
+        loops.start("outbox_relay", relay.run)
+        if settings.inbox_dir:
+            loops.start("folder_watcher", FolderWatcher(Path(settings.inbox_dir), bulk_upsert).run)
+
+    async def stop() -> None:
+        await loops.stop()
+        await container.shutdown_resources()  # type: ignore[misc]
+
+    async def database_ready() -> str | None:
+        return await database_check(await container.engine())()
+
+    async def nats_ready() -> str | None:
+        return await nats_check(await container.nats())()
+
+    async def relay_ready() -> str | None:
+        return None if loops.running("outbox_relay") else "outbox relay not running"
+
+    def provide(name: str) -> Provide:
+        return Provide(lambda: state[name], use_cache=True, sync_to_thread=False)
+
+    # The key store is built before the engine exists; sessions are opened only after start-up.
+    api_key_store = ApiKeyStore(lambda: state["session_factory"]())  # type: ignore[operator]
+    return create_app(
+        settings=settings,
+        route_handlers=[MasterRecordsController],
+        readiness_checks={"database": database_ready, "nats": nats_ready, "outbox_relay": relay_ready},
+        api_key_store=api_key_store,
+        title="retail-sync master data",
+        version="1.0.0",
+        description="Replica of ERP master data: items, categories, tax codes, costs, nodes, channels, "
+        "GL accounts, accounting dimensions, legal entities and fiscal calendars.",
+        dependencies={name: provide(name) for name in ("bulk_upsert", "queries", "idempotency_store")},
+        on_startup=[start],
+        on_shutdown=[stop],
+    )

@@ -1,0 +1,1 @@
+"""retail-sync promotion service."""
