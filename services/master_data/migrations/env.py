@@ -1,5 +1,4 @@
-from retail_platform.alembic_env import run_env
-
 from master_data.adapters.postgres.tables import metadata
+from retail_platform.alembic_env import run_env
 
 run_env(metadata)

@@ -20,7 +20,9 @@ from retail_sync_cli.contract_compat import breaking_changes
 
 
 def schema_path(contracts_dir: Path, event_type: EventType[Any]) -> Path:
-    return contracts_dir / "events" / event_type.context / f"{event_type.name}.v{event_type.version}.schema.json"
+    return (
+        contracts_dir / "events" / event_type.context / f"{event_type.name}.v{event_type.version}.schema.json"
+    )
 
 
 def event_schema(event_type: EventType[Any]) -> dict[str, Any]:
@@ -62,8 +64,16 @@ def asyncapi_document(event_types: list[EventType[Any]], topology: Topology) -> 
         "properties": {
             name: {"type": "string"}
             for name in (
-                "ce-id", "ce-type", "ce-source", "ce-time", "ce-specversion", "ce-subject",
-                "ce-dataschema", "correlation-id", "causation-id", "Nats-Msg-Id",
+                "ce-id",
+                "ce-type",
+                "ce-source",
+                "ce-time",
+                "ce-specversion",
+                "ce-subject",
+                "ce-dataschema",
+                "correlation-id",
+                "causation-id",
+                "Nats-Msg-Id",
             )
         },
     }

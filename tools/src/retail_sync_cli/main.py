@@ -60,3 +60,7 @@ def contracts_check(contracts_dir: Path) -> None:
 
 cli.add_command(up)
 cli.add_command(dlq)
+
+
+if __name__ == "__main__":
+    cli()

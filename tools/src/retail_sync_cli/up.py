@@ -50,9 +50,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 6
     raise click.ClickException(f"{url} not ready after {timeout_s:.0f}s")
 
 
+def _http_port(env: dict[str, str], service: ServiceEntry) -> int:
+    return int(env.get(f"{service.env_prefix}_HTTP_PORT", service.http_port))
+
+
 def _service_env(base: dict[str, str], service: ServiceEntry) -> dict[str, str]:
     env = dict(base)
-    env.setdefault(f"{service.env_prefix}_HTTP_PORT", str(service.http_port))
+    env[f"{service.env_prefix}_HTTP_PORT"] = str(_http_port(base, service))
     if service.grpc_port is not None:
         env.setdefault(f"{service.env_prefix}_GRPC_PORT", str(service.grpc_port))
     return env
@@ -100,14 +104,18 @@ def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
         stack.callback(_stop, processes)
         for service in services:
             processes.append(
-                subprocess.Popen([sys.executable, "-m", service.module, "serve"], env=_service_env(env, service))
+                subprocess.Popen(
+                    [sys.executable, "-m", service.module, "serve"], env=_service_env(env, service)
+                )
             )
         for service, process in zip(services, processes, strict=True):
-            _wait_ready(f"http://127.0.0.1:{service.http_port}/health/ready", process)
+            port = _http_port(env, service)
+            _wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
             grpc = f", gRPC 127.0.0.1:{service.grpc_port}" if service.grpc_port else ""
-            click.echo(f"{service.name:<15} http://127.0.0.1:{service.http_port}  (OpenAPI /schema){grpc}")
+            click.echo(f"{service.name:<15} http://127.0.0.1:{port}  (OpenAPI /schema){grpc}", nl=True)
         click.echo(f"admin API key (header X-API-Key): {env['RETAIL_SYNC_BOOTSTRAP_API_KEY']}")
         click.echo(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything")
+        sys.stdout.flush()
         if exit_when_ready:
             return
         try:

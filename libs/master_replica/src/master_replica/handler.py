@@ -15,7 +15,9 @@ MASTER_SUBJECTS = ("retail.master.>",)
 
 
 def replica_consumer_spec(service_name: str) -> ConsumerSpec:
-    return ConsumerSpec(durable=f"{service_name}_master_replica", stream="MASTER", filter_subjects=MASTER_SUBJECTS)
+    return ConsumerSpec(
+        durable=f"{service_name}_master_replica", stream="MASTER", filter_subjects=MASTER_SUBJECTS
+    )
 
 
 async def apply_master_event(session: AsyncSession, envelope: Envelope, data: bytes) -> None:

@@ -8,7 +8,9 @@ the resources are async, every provider that depends on one returns an awaitable
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
+from typing import Any
 
 import nats
 from dependency_injector import containers, providers
@@ -55,3 +57,9 @@ class ServiceContainer(containers.DeclarativeContainer):
     session_factory = providers.Singleton(session_factory, engine)
     nats = providers.Resource(nats_resource, settings=settings)
     jetstream = providers.Singleton(jetstream_of, nats)
+
+
+async def resolve(provider: Any) -> Any:
+    """The value of a provider, awaiting it when it depends on an async resource."""
+    value = provider()
+    return await value if inspect.isawaitable(value) else value

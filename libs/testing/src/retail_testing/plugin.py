@@ -13,8 +13,8 @@ import asyncpg
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
-
 from retail_platform.dburl import database_name, libpq_url, with_database
+
 from retail_testing.servers import nats_server, postgres_server
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
 from retail_platform.api_keys import generate_api_key
 from retail_platform.embedded import free_port
 
@@ -40,12 +39,17 @@ class ServiceProcess:
     def start(self, ready_timeout_s: float = 60.0) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module, "serve"], env=self._env(), stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", self.module, "serve"],
+            env=self._env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.module} exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"{self.module} exited with {self.process.returncode}; see {self.log_path}"
+                )
             try:
                 if httpx.get(f"{self.base_url}/health/ready", timeout=1.0).status_code == 200:
                     return

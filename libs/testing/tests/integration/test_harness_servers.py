@@ -1,6 +1,5 @@
 import asyncpg
 from nats.aio.client import Client as NatsClient
-
 from retail_platform.dburl import libpq_url
 
 

@@ -15,7 +15,7 @@ from messaging.topology import Topology
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
-from retail_platform.container import ServiceContainer
+from retail_platform.container import ServiceContainer, resolve
 from retail_platform.database import ensure_database, run_migrations
 from retail_platform.dburl import database_name
 from retail_platform.health import database_check, nats_check
@@ -47,11 +47,11 @@ async def migrate(settings: ServiceSettings) -> None:
     await run_migrations(settings.service_database_url, MIGRATIONS)
     container = MasterDataContainer(settings=settings)
     container.topology.override(providers.Object(Topology(settings.nats_namespace)))
-    await container.init_resources()  # type: ignore[misc]
+    await resolve(container.init_resources)
     try:
-        await provision(await container.jetstream(), container.topology())
+        await provision(await resolve(container.jetstream), container.topology())
     finally:
-        await container.shutdown_resources()  # type: ignore[misc]
+        await resolve(container.shutdown_resources)
 
 
 def build_app(settings: ServiceSettings) -> Litestar:
@@ -61,9 +61,9 @@ def build_app(settings: ServiceSettings) -> Litestar:
     state: dict[str, object] = {}
 
     async def start() -> None:
-        await container.init_resources()  # type: ignore[misc]
-        session_factory = await container.session_factory()
-        js = await container.jetstream()
+        await resolve(container.init_resources)
+        session_factory = await resolve(container.session_factory)
+        js = await resolve(container.jetstream)
         unit_of_work = lambda: PostgresUnitOfWork(session_factory)  # noqa: E731
         bulk_upsert = BulkUpsert(unit_of_work)
         state.update(
@@ -80,13 +80,13 @@ def build_app(settings: ServiceSettings) -> Litestar:
 
     async def stop() -> None:
         await loops.stop()
-        await container.shutdown_resources()  # type: ignore[misc]
+        await resolve(container.shutdown_resources)
 
     async def database_ready() -> str | None:
-        return await database_check(await container.engine())()
+        return await database_check(await resolve(container.engine))()
 
     async def nats_ready() -> str | None:
-        return await nats_check(await container.nats())()
+        return await nats_check(await resolve(container.nats))()
 
     async def relay_ready() -> str | None:
         return None if loops.running("outbox_relay") else "outbox relay not running"
@@ -95,7 +95,7 @@ def build_app(settings: ServiceSettings) -> Litestar:
         return Provide(lambda: state[name], use_cache=True, sync_to_thread=False)
 
     # The key store is built before the engine exists; sessions are opened only after start-up.
-    api_key_store = ApiKeyStore(lambda: state["session_factory"]())  # type: ignore[operator]
+    api_key_store = ApiKeyStore(lambda: state["session_factory"]())  # type: ignore[arg-type, operator]
     return create_app(
         settings=settings,
         route_handlers=[MasterRecordsController],

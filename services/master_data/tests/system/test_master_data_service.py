@@ -116,12 +116,7 @@ async def test_changes_are_versioned_and_published_once_each(
 
 
 async def test_csv_import_names_bad_lines(api: httpx.AsyncClient) -> None:
-    csv = (
-        b"category_id,name,parent_id\n"
-        b"LIGHTING,Lighting,\n"
-        b",Nameless,\n"
-        b"LAMPS,Lamps,LIGHTING\n"
-    )
+    csv = b"category_id,name,parent_id\nLIGHTING,Lighting,\n,Nameless,\nLAMPS,Lamps,LIGHTING\n"
     response = await api.post(
         "/v1/master/category/imports",
         params={"filename": "categories.csv"},
@@ -130,7 +125,11 @@ async def test_csv_import_names_bad_lines(api: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 200
     outcomes = response.json()["outcomes"]
-    assert [(o["position"], o["status"]) for o in outcomes] == [(2, "created"), (3, "rejected"), (4, "created")]
+    assert [(o["position"], o["status"]) for o in outcomes] == [
+        (2, "created"),
+        (3, "rejected"),
+        (4, "created"),
+    ]
     assert outcomes[1]["errors"][0]["field"] == "category_id"
 
 
@@ -162,7 +161,9 @@ async def test_requests_without_a_valid_key_are_refused(service: tuple[ServicePr
     process, _ = service
     async with httpx.AsyncClient(base_url=process.base_url) as anonymous:
         missing = await anonymous.get("/v1/master/item")
-        wrong = await anonymous.get("/v1/master/item", headers={"X-API-Key": "rs_0123456789abcdef_" + "x" * 40})
+        wrong = await anonymous.get(
+            "/v1/master/item", headers={"X-API-Key": "rs_0123456789abcdef_" + "x" * 40}
+        )
     assert missing.status_code == 401
     assert wrong.status_code == 401
     assert missing.headers["content-type"].startswith("application/problem+json")

@@ -3,9 +3,8 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 from canon.events import master_event_type
-
 from master_data.adapters.memory import InMemoryUnitOfWork
-from master_data.application.use_cases.bulk_upsert import BulkUpsert, UnknownRecordType
+from master_data.application.use_cases.bulk_upsert import BulkUpsert, UnknownRecordTypeError
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -71,7 +70,7 @@ async def test_a_key_twice_in_one_batch_is_applied_in_order(uow: InMemoryUnitOfW
 
 
 async def test_unknown_record_type_is_refused_before_anything_is_stored(uow: InMemoryUnitOfWork) -> None:
-    with pytest.raises(UnknownRecordType) as raised:
+    with pytest.raises(UnknownRecordTypeError) as raised:
         await BulkUpsert(uow)("widget", [(1, {})], source="test")
     assert raised.value.field == "record_type"
     assert uow.commits == 0

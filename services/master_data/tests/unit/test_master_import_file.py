@@ -1,6 +1,5 @@
 import pytest
 from canon.errors import ValidationError
-
 from master_data.adapters.memory import InMemoryUnitOfWork
 from master_data.application.import_file import parse_import
 from master_data.application.use_cases.bulk_upsert import BulkUpsert
@@ -17,7 +16,11 @@ async def test_csv_rows_are_named_by_line_and_good_rows_kept() -> None:
     rows = parse_import("node", "nodes.csv", NODES_CSV)
     assert [line for line, _ in rows] == [2, 3, 4]
     result = await BulkUpsert(uow)("node", rows, source="file", strict_types=False)
-    assert [(o.position, o.status) for o in result.outcomes] == [(2, "created"), (3, "rejected"), (4, "created")]
+    assert [(o.position, o.status) for o in result.outcomes] == [
+        (2, "created"),
+        (3, "rejected"),
+        (4, "created"),
+    ]
     assert result.outcomes[1].errors[0].field == "kind"
     store = uow.committed_records.current[("node", "S001")].record
     assert store.serves_channels == ["STORES", "ECOM"]
@@ -25,8 +28,10 @@ async def test_csv_rows_are_named_by_line_and_good_rows_kept() -> None:
 
 
 async def test_dotted_headers_build_nested_money() -> None:
-    content = b"sku,legal_entity_id,unit_cost.amount_minor,unit_cost.currency,effective_from\n" \
+    content = (
+        b"sku,legal_entity_id,unit_cost.amount_minor,unit_cost.currency,effective_from\n"
         b"LAMP-1,LE-US,1250,USD,2026-01-01T00:00:00Z\n"
+    )
     result = await BulkUpsert(InMemoryUnitOfWork())(
         "item_cost", parse_import("item_cost", "costs.csv", content), source="file", strict_types=False
     )

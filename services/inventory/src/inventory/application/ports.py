@@ -13,7 +13,9 @@ from types import TracebackType
 from typing import Protocol
 
 from canon.inventory import InventoryEvent
+from canon.master.network import Node
 from canon.money import Money
+
 from inventory.domain.drift import Drift
 from inventory.domain.movements import Movement
 from inventory.domain.position import Position, PositionKey
@@ -88,6 +90,14 @@ class ItemCosts(Protocol):
         ...
 
 
+class Nodes(Protocol):
+    """Nodes from the master-data read model."""
+
+    async def serving(self, channel_id: str) -> list[Node]:
+        """The nodes whose ``serves_channels`` includes the channel."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current UTC instant."""
@@ -98,11 +108,16 @@ class UnitOfWork(Protocol):
     """One transaction over the repositories; leaving the ``async with`` block without
     ``commit()`` rolls everything back. Re-enterable: each ``async with`` is a new transaction."""
 
-    positions: Positions
-    movements: MovementLog
-    reservations: Reservations
-    drifts: Drifts
-    outbox: Outbox
+    @property
+    def positions(self) -> Positions: ...
+    @property
+    def movements(self) -> MovementLog: ...
+    @property
+    def reservations(self) -> Reservations: ...
+    @property
+    def drifts(self) -> Drifts: ...
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -59,10 +59,7 @@ def apply_to_position(
             f"reservation {reservation.reservation_id} is not the one {movement.idempotency_key} names"
         )
     if reservation is not None and reservation.key != position.key:
-        if isinstance(movement, mv.ReservationCreated):
-            raise ValidationError(
-                "reservation_id", f"already used for {reservation.sku} at {reservation.node}"
-            )
+        check_reservation_id(movement, reservation)
         reservation = None  # another position's reservation is not held here
     p = msgspec.structs.replace(position, as_of=_later(position, movement))
     match movement:
@@ -121,6 +118,16 @@ def apply_to_position(
             _require_sellable(p, qty)
             return _with(p, on_hand=p.on_hand - qty), reservation
     raise ValidationError("type", f"unknown movement {type(movement).__name__}")
+
+
+def check_reservation_id(movement: mv.Movement, reservation: Reservation | None) -> None:
+    """A new reservation may not reuse the id of a reservation held at another position."""
+    if (
+        isinstance(movement, mv.ReservationCreated)
+        and reservation is not None
+        and reservation.key != movement.key
+    ):
+        raise ValidationError("reservation_id", f"already used for {reservation.sku} at {reservation.node}")
 
 
 def _reserve(

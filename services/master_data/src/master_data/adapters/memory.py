@@ -41,7 +41,9 @@ class InMemoryUnitOfWork:
     commits: int = 0
 
     def __call__(self) -> InMemoryUnitOfWork:
-        self.records = InMemoryRecords(dict(self.committed_records.current), list(self.committed_records.history))
+        self.records = InMemoryRecords(
+            dict(self.committed_records.current), list(self.committed_records.history)
+        )
         self.outbox = InMemoryOutbox(list(self.committed_outbox.events))
         return self
 

@@ -76,7 +76,7 @@ def _group_periods(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, An
     calendars: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     for line, row in rows:
         calendar_key = (row.get("legal_entity_id", ""), row.get("fiscal_year", ""))
-        first_line, calendar = calendars.setdefault(
+        _, calendar = calendars.setdefault(
             calendar_key,
             (line, {"legal_entity_id": calendar_key[0], "fiscal_year": calendar_key[1], "periods": []}),
         )

@@ -11,7 +11,7 @@ from canon.envelope import Envelope
 from master_data.domain.record import StoredRecord
 
 
-class ConcurrentChange(Exception):
+class ConcurrentChangeError(Exception):
     """Another writer created or changed the same record first; the unit of work must be retried."""
 
 
@@ -34,8 +34,11 @@ class EventOutbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    records: MasterRecords
-    outbox: EventOutbox
+    @property
+    def records(self) -> MasterRecords: ...
+
+    @property
+    def outbox(self) -> EventOutbox: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from promotion.domain.buy_get import apply_buy_x_get_y
 from promotion.domain.bundles import apply_bundle_price
+from promotion.domain.buy_get import apply_buy_x_get_y
 from promotion.domain.cart import CartLine
 from promotion.domain.ledger import Ledger
 from promotion.domain.mechanics import (
@@ -17,7 +17,12 @@ from promotion.domain.mechanics import (
     SpendThreshold,
     mechanic_item_sets,
 )
-from promotion.domain.rewards import apply_amount_off, apply_fixed_price, apply_percent_off, apply_spend_threshold
+from promotion.domain.rewards import (
+    apply_amount_off,
+    apply_fixed_price,
+    apply_percent_off,
+    apply_spend_threshold,
+)
 from promotion.domain.version import PromotionVersion
 
 
@@ -29,7 +34,9 @@ def line_is_eligible(promotion: PromotionVersion, line: CartLine) -> bool:
     return item_sets is None or any(item_set.contains(line.sku, line.category_id) for item_set in item_sets)
 
 
-def apply_promotion(promotion: PromotionVersion, ledger: Ledger, blocked_lines: Collection[int] = ()) -> set[int]:
+def apply_promotion(
+    promotion: PromotionVersion, ledger: Ledger, blocked_lines: Collection[int] = ()
+) -> set[int]:
     """Apply ``promotion`` to the lines not in ``blocked_lines``; return the lines it touched."""
     lines = [
         index

@@ -17,7 +17,10 @@ from promotion.domain.version import PromotionVersion
 
 
 def _fill(
-    pools: list[list[UnitRef]], mechanic: BundlePrice, used: set[UnitRef], per_line: Counter[int],
+    pools: list[list[UnitRef]],
+    mechanic: BundlePrice,
+    used: set[UnitRef],
+    per_line: Counter[int],
     promotion: PromotionVersion,
 ) -> list[UnitRef] | None:
     """Units for one more bundle, or None when a component cannot be filled."""

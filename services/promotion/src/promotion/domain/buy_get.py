@@ -23,7 +23,9 @@ def _feasible(sets: int, mechanic: BuyXGetY, buy_only: int, get_only: int, both:
     return flex_for_buy + flex_for_get <= both
 
 
-def _max_sets(promotion: PromotionVersion, mechanic: BuyXGetY, buy_only: int, get_only: int, both: int) -> int:
+def _max_sets(
+    promotion: PromotionVersion, mechanic: BuyXGetY, buy_only: int, get_only: int, both: int
+) -> int:
     sets = (buy_only + get_only + both) // (mechanic.buy_qty + mechanic.get_qty)
     if not mechanic.repeatable:
         sets = min(sets, 1)

@@ -6,9 +6,6 @@ from promotion.domain.cart import Cart, CouponUsage, CouponUse
 from promotion.domain.terms import CouponRequirement
 from promotion.domain.version import PromotionVersion
 
-NOT_APPLICABLE = object()
-"""Returned by :func:`coupon_for` when a required coupon is missing or used up."""
-
 
 def code_has_uses_left(requirement: CouponRequirement, use: CouponUse, customer_id: str | None) -> bool:
     if not requirement.multi_use:
@@ -20,15 +17,15 @@ def code_has_uses_left(requirement: CouponRequirement, use: CouponUse, customer_
     return True
 
 
-def coupon_for(promotion: PromotionVersion, cart: Cart, usage: CouponUsage) -> str | None | object:
-    """The code (lowest first) the promotion would consume, None if it needs none, else NOT_APPLICABLE."""
+def coupon_check(promotion: PromotionVersion, cart: Cart, usage: CouponUsage) -> tuple[bool, str | None]:
+    """(applies, code it would consume): the lowest usable code, or (True, None) if none is needed."""
     requirement = promotion.coupon
     if requirement is None:
-        return None
+        return True, None
     for code in sorted(cart.coupons & requirement.codes):
         if code_has_uses_left(requirement, usage.get(code, CouponUse()), cart.customer_id):
-            return code
-    return NOT_APPLICABLE
+            return True, code
+    return False, None
 
 
 def applies_to_context(promotion: PromotionVersion, cart: Cart) -> bool:

@@ -112,7 +112,9 @@ class Promotion:
             raise SegregationOfDuties(by, record.version)
         approved = msgspec.structs.replace(record, approved_by=by)
         self._move(approved, "approved", "approve", by=by, at=at, why=why)
-        self.events.append(ev.PromotionVersionPublished(**self._event_base(record, by, at), content=record.content))
+        self.events.append(
+            ev.PromotionVersionPublished(**self._event_base(record, by, at), content=record.content)
+        )
 
     def schedule(self, *, by: str, at: datetime, why: str = "scheduled") -> None:
         record = self._guarded("schedule", self._newest({"approved"}))
@@ -126,10 +128,14 @@ class Promotion:
         for older in self._records:
             if older.version < record.version and older.status in LIVE_STATUSES:
                 kept = msgspec.structs.replace(older, status_before_superseded=older.status)
-                self._move(kept, "superseded", "supersede", by=by, at=at, why=f"version {record.version} active")
+                self._move(
+                    kept, "superseded", "supersede", by=by, at=at, why=f"version {record.version} active"
+                )
                 superseded = older.version
         self._move(record, "active", "activate", by=by, at=at, why=why)
-        event = ev.PromotionVersionActivated(**self._event_base(record, by, at), superseded_version=superseded)
+        event = ev.PromotionVersionActivated(
+            **self._event_base(record, by, at), superseded_version=superseded
+        )
         self.events.append(event)
 
     def end(self, *, at: datetime, by: str = "scheduler", why: str = "window closed") -> None:
@@ -182,7 +188,9 @@ class Promotion:
 
     def _add_draft(self, content: PromotionVersion, *, by: str, at: datetime, why: str) -> None:
         if content.promotion_id != self.promotion_id:
-            raise ValidationError("promotion_id", f"belongs to {self.promotion_id}, got {content.promotion_id}")
+            raise ValidationError(
+                "promotion_id", f"belongs to {self.promotion_id}, got {content.promotion_id}"
+            )
         _checks.identifier("by", by)
         _checks.utc_instant("at", at)
         record = VersionRecord(content=content, status="draft", author=by)

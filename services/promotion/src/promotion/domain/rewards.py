@@ -33,7 +33,9 @@ def apply_amount_off(
     amount = mechanic.amount.amount_minor
     if mechanic.per == "unit":
         for line, line_units in by_line(chosen).items():
-            ledger.take(promotion, line, {unit: min(amount, ledger.remaining[line][unit]) for unit in line_units})
+            ledger.take(
+                promotion, line, {unit: min(amount, ledger.remaining[line][unit]) for unit in line_units}
+            )
     elif mechanic.per == "line":
         for line, line_units in by_line(chosen).items():
             spread_over_units(ledger, promotion, line, line_units, amount)
@@ -60,7 +62,6 @@ def apply_spend_threshold(
     """Spend is what is left on the eligible units (after earlier promotions); the top tier reached wins."""
     chosen = _limited(promotion, ledger, units)
     spend_minor = sum(ledger.value(unit) for unit in chosen)
-    currency = mechanic.tiers[0].threshold.currency
     reached = [tier for tier in mechanic.tiers if tier.threshold.amount_minor <= spend_minor]
     if not reached or spend_minor == 0:
         return set()
@@ -68,7 +69,7 @@ def apply_spend_threshold(
     if tier.percent_off is not None:
         reward = percent_of(spend_minor, tier.percent_off)
     else:
-        assert tier.amount_off is not None and tier.amount_off.currency == currency
+        assert tier.amount_off is not None  # Tier holds exactly one reward
         reward = tier.amount_off.amount_minor
     spread(ledger, promotion, chosen, reward)
     return {line for line, _ in chosen}

@@ -17,9 +17,9 @@ def cheapest_first(ledger: Ledger, units: Iterable[UnitRef]) -> list[UnitRef]:
     return sorted(units, key=lambda unit: (ledger.value(unit), unit))
 
 
-def within_limits(units: Iterable[UnitRef], limits: Limits, already: Counter[int] | None = None) -> list[UnitRef]:
+def within_limits(units: Iterable[UnitRef], limits: Limits) -> list[UnitRef]:
     """The leading ``units`` that fit the per-line and per-transaction limits (order kept)."""
-    per_line: Counter[int] = Counter(already or {})
+    per_line: Counter[int] = Counter()
     kept: list[UnitRef] = []
     for unit in units:
         if limits.max_units_per_transaction is not None and len(kept) >= limits.max_units_per_transaction:

@@ -51,7 +51,7 @@ class FolderWatcher:
     async def _import(self, record_type: str, path: Path) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         try:
-            rows = parse_import(record_type, path.name, path.read_bytes())
+            rows = parse_import(record_type, path.name, await asyncio.to_thread(path.read_bytes))
             result = await self._bulk_upsert(
                 record_type,
                 rows,

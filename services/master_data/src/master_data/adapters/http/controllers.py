@@ -44,7 +44,7 @@ class MasterRecordsController(Controller):
         idempotency_store: IdempotencyStore,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
-        """Good records are stored and bad ones named (field and reason); unchanged records keep their version."""
+        """Good records are stored, bad ones named (field and reason); unchanged ones keep their version."""
 
         async def produce() -> tuple[int, bytes]:
             rows = list(enumerate(data.records, start=1))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from master_data.adapters.postgres.tables import master_record_versions, master_records
-from master_data.application.ports import ConcurrentChange
+from master_data.application.ports import ConcurrentChangeError
 from master_data.domain.record import StoredRecord
 
 
@@ -61,11 +61,11 @@ class PostgresRecords:
                         .values(**values)
                     )
                     if changed.rowcount != 1:  # type: ignore[attr-defined]
-                        raise ConcurrentChange(f"{stored.record_type} {stored.key} changed meanwhile")
+                        raise ConcurrentChangeError(f"{stored.record_type} {stored.key} changed meanwhile")
                 await self._session.execute(
                     master_record_versions.insert().values(
                         **values, source=source, correlation_id=correlation_id
                     )
                 )
         except IntegrityError as error:
-            raise ConcurrentChange(f"{stored.record_type} {stored.key} created meanwhile") from error
+            raise ConcurrentChangeError(f"{stored.record_type} {stored.key} created meanwhile") from error

@@ -20,6 +20,9 @@ class SessionOutbox:
 
 
 class PostgresUnitOfWork:
+    records: PostgresRecords
+    outbox: SessionOutbox
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 

@@ -22,7 +22,7 @@ from canon.events import master_event_type, upserted
 from canon.ids import deterministic_id
 from canon.master_data import MASTER_RECORD_TYPES, convert_record
 
-from master_data.application.ports import ConcurrentChange, UnitOfWork, UnitOfWorkFactory
+from master_data.application.ports import ConcurrentChangeError, UnitOfWork, UnitOfWorkFactory
 from master_data.domain.outcome import BulkUpsertResult, FieldProblem, RecordOutcome
 from master_data.domain.record import StoredRecord, decide_upsert
 
@@ -30,7 +30,7 @@ SOURCE = "/retail-sync/master_data"
 MAX_ATTEMPTS = 3
 
 
-class UnknownRecordType(ValidationError):
+class UnknownRecordTypeError(ValidationError):
     def __init__(self, record_type: str) -> None:
         known = ", ".join(sorted(MASTER_RECORD_TYPES))
         super().__init__("record_type", f"unknown record type {record_type!r}; known: {known}")
@@ -55,7 +55,7 @@ class BulkUpsert:
         `strict_types=False` for rows read from CSV, whose cells are all text.
         """
         if record_type not in MASTER_RECORD_TYPES:
-            raise UnknownRecordType(record_type)
+            raise UnknownRecordTypeError(record_type)
         rejected: list[RecordOutcome] = []
         valid: list[tuple[int, Any]] = []
         for position, raw in rows:
@@ -68,7 +68,7 @@ class BulkUpsert:
             try:
                 stored = await self._store(record_type, valid, source, correlation_id)
                 break
-            except ConcurrentChange:
+            except ConcurrentChangeError:
                 if attempt == MAX_ATTEMPTS:
                     raise
         return BulkUpsertResult.of(record_type, rejected + stored)

@@ -1,0 +1,74 @@
+"""The step every write shares: record one movement inside an open unit of work.
+
+A movement that sorts after everything applied to its positions is applied in place; a late one
+(occurred at or before a position's ``as_of``) re-folds the position from its log, so the result is
+always the fold of the accepted log in occurred-at order. A movement whose fold would break a rule
+raises its ValidationError: the caller leaves the unit of work uncommitted, and it is not recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import msgspec
+from canon.inventory import InventoryEvent, Shipped
+
+from inventory.application.ports import ItemCosts, UnitOfWork
+from inventory.domain.apply import apply, check_reservation_id
+from inventory.domain.events import movement_events, position_changes
+from inventory.domain.movements import Movement, affected_keys, reservation_id_of
+from inventory.domain.ordering import is_late, replay
+from inventory.domain.position import Position, PositionKey
+from inventory.domain.reservation import Reservation
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """``positions`` after the movement (as found, for a duplicate) and the named reservation."""
+
+    status: Literal["accepted", "duplicate"]
+    positions: dict[PositionKey, Position]
+    reservation: Reservation | None
+
+
+async def record_movement(
+    uow: UnitOfWork, movement: Movement, item_costs: ItemCosts | None = None
+) -> Recorded:
+    keys = affected_keys(movement)
+    found = await uow.positions.get_many(keys, for_update=True)
+    reservation_id = reservation_id_of(movement)
+    reservation = await uow.reservations.get(reservation_id, for_update=True) if reservation_id else None
+    before = {key: found.get(key) or Position.empty(key) for key in keys}
+    if not await uow.movements.append(movement):
+        return Recorded("duplicate", before, reservation)
+    if any(is_late(found.get(key), movement) for key in keys):
+        check_reservation_id(movement, reservation)
+        after: dict[PositionKey, Position] = {}
+        reservations: dict[str, Reservation] = {}
+        for key in keys:
+            replayed = replay(key, await uow.movements.list_for(key), safety_stock=before[key].safety_stock)
+            after[key] = replayed.position
+            reservations.update(replayed.reservations)
+        events: list[InventoryEvent] = [*movement_events(movement), *position_changes(before, after)]
+        reservation = reservations.get(reservation_id) if reservation_id else None
+        changed_reservations = list(reservations.values())
+    else:
+        applied = apply(found, movement, reservation)
+        after, events, reservation = applied.positions, list(applied.events), applied.reservation
+        changed_reservations = [reservation] if reservation is not None else []
+    for position in after.values():
+        await uow.positions.save(position)
+    for changed in changed_reservations:
+        await uow.reservations.save(changed)
+    for event in events:
+        await uow.outbox.add(await _costed(event, item_costs))
+    return Recorded("accepted", after, reservation)
+
+
+async def _costed(event: InventoryEvent, item_costs: ItemCosts | None) -> InventoryEvent:
+    """A shipment carries the item's unit cost when known, for the ledger's COGS posting."""
+    if not isinstance(event, Shipped) or item_costs is None:
+        return event
+    unit_cost = await item_costs.unit_cost(event.sku, event.occurred_at)
+    return msgspec.structs.replace(event, unit_cost=unit_cost)
