@@ -50,14 +50,23 @@ def test_up_on_embedded_servers_keeps_data_across_restarts(tmp_path: Path) -> No
     (tmp_path).chmod(0o755)  # the embedded PostgreSQL runs as an unprivileged user
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETAIL_SYNC_")}
-    env |= {"RETAIL_SYNC_MASTER_DATA_HTTP_PORT": str(port), "RETAIL_SYNC_EMBEDDED_NATS_PORT": str(free_port())}
+    env |= {
+        "RETAIL_SYNC_MASTER_DATA_HTTP_PORT": str(port),
+        "RETAIL_SYNC_EMBEDDED_NATS_PORT": str(free_port()),
+    }
     base = f"http://127.0.0.1:{port}"
 
     process, key, lines = start_up(data_dir, env)
     try:
         assert any("PostgreSQL: embedded" in line for line in lines)
         assert httpx.get(f"{base}/health/ready").status_code == 200
-        record = {"channel_id": "ECOM", "name": "Web", "kind": "ecommerce", "legal_entity_id": "LE", "currency": "EUR"}
+        record = {
+            "channel_id": "ECOM",
+            "name": "Web",
+            "kind": "ecommerce",
+            "legal_entity_id": "LE",
+            "currency": "EUR",
+        }
         stored = httpx.post(
             f"{base}/v1/master/channel/batches", json={"records": [record]}, headers={"X-API-Key": key}
         )

@@ -39,7 +39,9 @@ async def publish_item(publisher: Publisher, name: str, version: int) -> None:
     envelope = Envelope.new(
         type=event_type.type, source="/test", subject="LAMP-1", id=f"item-LAMP-1-v{version}", time=changed_at
     )
-    await publisher.publish(envelope, event_type.encode(upserted(record, version=version, changed_at=changed_at)))
+    await publisher.publish(
+        envelope, event_type.encode(upserted(record, version=version, changed_at=changed_at))
+    )
 
 
 async def test_newest_version_wins_whatever_the_arrival_order(

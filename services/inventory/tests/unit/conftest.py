@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from inventory.domain import movements as mv
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -23,13 +22,25 @@ class Builder:
         self.at = at
 
     def _common(self, key: str, minute: int, sku: str, node: str) -> dict[str, Any]:
-        return {"idempotency_key": key, "source_system": "wms", "occurred_at": at(minute), "sku": sku, "node": node}
+        return {
+            "idempotency_key": key,
+            "source_system": "wms",
+            "occurred_at": at(minute),
+            "sku": sku,
+            "node": node,
+        }
 
     def receipt(self, key: str, minute: int, qty: int, sku: str = "LAMP", node: str = "DC1") -> mv.Receipt:
         return mv.Receipt(**self._common(key, minute, sku, node), qty=qty)
 
     def ship(
-        self, key: str, minute: int, qty: int, order_id: str = "o1", reservation_id: str | None = None, node: str = "DC1"
+        self,
+        key: str,
+        minute: int,
+        qty: int,
+        order_id: str = "o1",
+        reservation_id: str | None = None,
+        node: str = "DC1",
     ) -> mv.Ship:
         common = self._common(key, minute, "LAMP", node)
         return mv.Ship(**common, qty=qty, order_id=order_id, reservation_id=reservation_id)
@@ -45,12 +56,16 @@ class Builder:
         )
 
     def release(self, key: str, minute: int, reservation_id: str) -> mv.ReservationReleased:
-        return mv.ReservationReleased(**self._common(key, minute, "LAMP", "DC1"), reservation_id=reservation_id)
+        return mv.ReservationReleased(
+            **self._common(key, minute, "LAMP", "DC1"), reservation_id=reservation_id
+        )
 
     def count(self, key: str, minute: int, counted: int, node: str = "DC1") -> mv.CycleCount:
         return mv.CycleCount(**self._common(key, minute, "LAMP", node), counted_qty=counted)
 
-    def transfer_out(self, key: str, minute: int, qty: int, to: str = "ST1", node: str = "DC1") -> mv.TransferShipped:
+    def transfer_out(
+        self, key: str, minute: int, qty: int, to: str = "ST1", node: str = "DC1"
+    ) -> mv.TransferShipped:
         common = self._common(key, minute, "LAMP", node)
         return mv.TransferShipped(**common, qty=qty, destination_node=to, transfer_id="t1")
 
@@ -61,7 +76,9 @@ class Builder:
         common = self._common(key, minute, "LAMP", "DC1")
         return mv.ReturnReceived(**common, qty=qty, disposition=disposition, order_id="o1")  # type: ignore[arg-type]
 
-    def write_off(self, key: str, minute: int, qty: int, write_off_from: str = "damaged") -> mv.DamageWriteOff:
+    def write_off(
+        self, key: str, minute: int, qty: int, write_off_from: str = "damaged"
+    ) -> mv.DamageWriteOff:
         common = self._common(key, minute, "LAMP", "DC1")
         return mv.DamageWriteOff(**common, qty=qty, write_off_from=write_off_from)  # type: ignore[arg-type]
 

@@ -1,11 +1,12 @@
 import pytest
-
 from canon.errors import ValidationError
 from inventory.domain import Position
 
 
 def test_available_to_sell_subtracts_every_commitment() -> None:
-    position = Position(sku="LAMP", node="DC1", on_hand=20, reserved=3, allocated=4, damaged=2, safety_stock=5)
+    position = Position(
+        sku="LAMP", node="DC1", on_hand=20, reserved=3, allocated=4, damaged=2, safety_stock=5
+    )
     assert position.net_available == 6
     assert position.available_to_sell == 6
     assert position.shortfall == 0

@@ -43,7 +43,9 @@ def active_promotion() -> Promotion:
 
 
 def release_edit(promotion: Promotion, percent: int, start: int, activate: bool = True) -> None:
-    promotion.edit(by="carol", at=at(start), why="deeper discount", mechanic=PercentOff(percent=Decimal(percent)))
+    promotion.edit(
+        by="carol", at=at(start), why="deeper discount", mechanic=PercentOff(percent=Decimal(percent))
+    )
     promotion.submit(by="carol", at=at(start + 1))
     promotion.approve(by="bob", at=at(start + 2))
     promotion.schedule(by="bob", at=at(start + 3))
@@ -57,7 +59,9 @@ def test_a_new_promotion_is_a_draft_with_an_audit_entry_and_an_event() -> None:
     assert [(e.version, e.action, e.from_status, e.to_status, e.by) for e in promotion.audit] == [
         (1, "create", None, "draft", "alice")
     ]
-    assert promotion.events == [ev.PromotionVersionDrafted(promotion_id="P1", version=1, by="alice", at=at(0))]
+    assert promotion.events == [
+        ev.PromotionVersionDrafted(promotion_id="P1", version=1, by="alice", at=at(0))
+    ]
 
 
 def test_the_author_cannot_approve_their_own_version() -> None:
@@ -94,7 +98,9 @@ def test_approval_publishes_the_version_with_its_content() -> None:
         ([], "withdraw", "draft"),
     ],
 )
-def test_invalid_transitions_name_the_current_status_and_the_verb(steps: list[str], verb: str, current: str) -> None:
+def test_invalid_transitions_name_the_current_status_and_the_verb(
+    steps: list[str], verb: str, current: str
+) -> None:
     promotion = Promotion.create(first_version(), by="alice", at=at(0))
     actors = {"submit": "alice", "approve": "bob"}
     for step in steps:
@@ -128,7 +134,10 @@ def test_editing_makes_version_n_plus_1_as_a_draft_and_leaves_version_n_untouche
 def test_editing_a_draft_discards_it() -> None:
     promotion = Promotion.create(first_version(), by="alice", at=at(0))
     promotion.edit(by="alice", at=at(1), why="typo", name="Spring 10% off")
-    assert [(record.version, record.status) for record in promotion.records] == [(1, "discarded"), (2, "draft")]
+    assert [(record.version, record.status) for record in promotion.records] == [
+        (1, "discarded"),
+        (2, "draft"),
+    ]
 
 
 def test_editing_while_a_version_awaits_approval_is_refused() -> None:
@@ -151,7 +160,10 @@ def test_a_newer_version_supersedes_the_live_one_only_when_it_becomes_active() -
     release_edit(promotion, 20, start=10, activate=False)
     assert promotion.record(1).status == "active"
     promotion.activate(at=at(20))
-    assert [(record.version, record.status) for record in promotion.records] == [(1, "superseded"), (2, "active")]
+    assert [(record.version, record.status) for record in promotion.records] == [
+        (1, "superseded"),
+        (2, "active"),
+    ]
     assert promotion.events[-1] == ev.PromotionVersionActivated(
         promotion_id="P1", version=2, by="scheduler", at=at(20), superseded_version=1
     )
@@ -161,7 +173,10 @@ def test_withdrawing_rolls_back_to_the_previous_approved_version() -> None:
     promotion = active_promotion()
     release_edit(promotion, 20, start=10)
     promotion.withdraw(by="dave", at=at(30), why="pricing error in v2")
-    assert [(record.version, record.status) for record in promotion.records] == [(1, "active"), (2, "withdrawn")]
+    assert [(record.version, record.status) for record in promotion.records] == [
+        (1, "active"),
+        (2, "withdrawn"),
+    ]
     assert promotion.active_version == first_version()
     assert promotion.events[-1] == ev.PromotionRolledBack(
         promotion_id="P1",
@@ -178,7 +193,10 @@ def test_withdrawing_a_pending_version_keeps_the_live_one() -> None:
     promotion = active_promotion()
     release_edit(promotion, 20, start=10, activate=False)
     promotion.withdraw(by="dave", at=at(30), why="not needed")
-    assert [(record.version, record.status) for record in promotion.records] == [(1, "active"), (2, "withdrawn")]
+    assert [(record.version, record.status) for record in promotion.records] == [
+        (1, "active"),
+        (2, "withdrawn"),
+    ]
     assert isinstance(promotion.events[-1], ev.PromotionRolledBack)
 
 

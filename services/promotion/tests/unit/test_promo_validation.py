@@ -90,7 +90,9 @@ def test_decoding_a_bad_value_reports_the_value_objects_own_field() -> None:
 
 
 def test_a_version_round_trips_through_canonical_json() -> None:
-    original = version(scope=Scope(items=frozenset({"B", "A"})), coupon=CouponRequirement(codes=frozenset({"X"})))
+    original = version(
+        scope=Scope(items=frozenset({"B", "A"})), coupon=CouponRequirement(codes=frozenset({"X"}))
+    )
     assert decode_promotion_version(encode_promotion_version(original)) == original
 
 
@@ -102,7 +104,9 @@ def test_something_that_is_not_a_mechanic_is_refused() -> None:
 
 def test_regional_window_in_an_unknown_zone_names_the_timezone() -> None:
     with pytest.raises(ValidationError) as error:
-        RegionalWindow(local_start=datetime(2025, 3, 1, 8), local_end=datetime(2025, 3, 1, 22), timezone="Mars/Base")
+        RegionalWindow(
+            local_start=datetime(2025, 3, 1, 8), local_end=datetime(2025, 3, 1, 22), timezone="Mars/Base"
+        )
     assert (error.value.field, error.value.reason) == (
         "window.regional_windows[].timezone",
         "unknown IANA time zone 'Mars/Base'",
@@ -130,7 +134,10 @@ def test_regional_window_resolves_store_local_time_to_an_instant() -> None:
     )
     window = Window(start=START, end=END, regional_windows={"US-IL": regional})
     # 08:00 CST is 14:00 UTC; after the DST change on 9 March, 08:00 CDT is 13:00 UTC.
-    assert window.bounds_for("US-IL") == (datetime(2025, 3, 1, 14, tzinfo=UTC), datetime(2025, 3, 10, 13, tzinfo=UTC))
+    assert window.bounds_for("US-IL") == (
+        datetime(2025, 3, 1, 14, tzinfo=UTC),
+        datetime(2025, 3, 10, 13, tzinfo=UTC),
+    )
     assert window.bounds_for("US-CA") == (START, END)
     assert not window.is_open_at(datetime(2025, 3, 1, 13, 59, tzinfo=UTC), "US-IL")
     assert window.is_open_at(datetime(2025, 3, 1, 14, tzinfo=UTC), "US-IL")
@@ -156,7 +163,10 @@ def test_tiers_must_rise() -> None:
     ]
     with pytest.raises(ValidationError) as error:
         SpendThreshold(tiers=tiers)
-    assert (error.value.field, error.value.reason) == ("mechanic.tiers[1].threshold", "must be above the tier before")
+    assert (error.value.field, error.value.reason) == (
+        "mechanic.tiers[1].threshold",
+        "must be above the tier before",
+    )
 
 
 def test_a_tier_has_exactly_one_reward() -> None:

@@ -31,3 +31,15 @@ class InsufficientOnHand(ValidationError):  # noqa: N818
 
     def __reduce__(self) -> tuple[type[InsufficientOnHand], tuple[str, str, int, int]]:  # type: ignore[override]
         return (type(self), (self.sku, self.node, self.requested, self.on_hand))
+
+
+class ReplayBroken(ValidationError):  # noqa: N818
+    """Re-folding a position broke a rule at movement ``idempotency_key``; ``cause`` says which."""
+
+    def __init__(self, idempotency_key: str, cause: ValidationError) -> None:
+        super().__init__(cause.field, f"at movement {idempotency_key}: {cause.reason}")
+        self.idempotency_key = idempotency_key
+        self.cause = cause
+
+    def __reduce__(self) -> tuple[type[ReplayBroken], tuple[str, ValidationError]]:  # type: ignore[override]
+        return (type(self), (self.idempotency_key, self.cause))

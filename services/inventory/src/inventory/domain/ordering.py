@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from canon.errors import ValidationError
+
 from inventory.domain import movements as mv
 from inventory.domain.apply import apply_to_position
+from inventory.domain.errors import ReplayBroken
 from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
 
@@ -45,7 +48,7 @@ class Replayed:
 
 def replay(key: PositionKey, movements: Iterable[mv.Movement], *, safety_stock: int = 0) -> Replayed:
     """The position at ``key`` (and its reservations) from its movements; movements that do not
-    change ``key`` are ignored. Raises the ValidationError of the first movement that breaks a rule."""
+    change ``key`` are ignored. ReplayBroken names the first movement that breaks a rule."""
     position = Position.empty(key, safety_stock=safety_stock)
     reservations: dict[str, Reservation] = {}
     for movement in in_order(movements):
@@ -53,7 +56,10 @@ def replay(key: PositionKey, movements: Iterable[mv.Movement], *, safety_stock: 
             continue
         reservation_id = mv.reservation_id_of(movement)
         existing = reservations.get(reservation_id) if reservation_id else None
-        position, reservation = apply_to_position(position, movement, existing)
+        try:
+            position, reservation = apply_to_position(position, movement, existing)
+        except ValidationError as broken:
+            raise ReplayBroken(movement.idempotency_key, broken) from broken
         if reservation is not None:
             reservations[reservation.reservation_id] = reservation
     return Replayed(position=position, reservations=reservations)

@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 import msgspec
+from canon.errors import ValidationError
 from canon.inventory import InventoryEvent, Shipped
 
 from inventory.application.ports import ItemCosts, UnitOfWork
 from inventory.domain.apply import apply, check_reservation_id
+from inventory.domain.errors import InsufficientStock, ReplayBroken
 from inventory.domain.events import movement_events, position_changes
-from inventory.domain.movements import Movement, affected_keys, reservation_id_of
+from inventory.domain.movements import (
+    Allocation,
+    Movement,
+    ReservationCreated,
+    affected_keys,
+    reservation_id_of,
+)
 from inventory.domain.ordering import is_late, replay
 from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
@@ -47,7 +55,12 @@ async def record_movement(
         after: dict[PositionKey, Position] = {}
         reservations: dict[str, Reservation] = {}
         for key in keys:
-            replayed = replay(key, await uow.movements.list_for(key), safety_stock=before[key].safety_stock)
+            try:
+                replayed = replay(
+                    key, await uow.movements.list_for(key), safety_stock=before[key].safety_stock
+                )
+            except ReplayBroken as broken:
+                raise _refusal(movement, before[key], broken) from broken
             after[key] = replayed.position
             reservations.update(replayed.reservations)
         events: list[InventoryEvent] = [*movement_events(movement), *position_changes(before, after)]
@@ -64,6 +77,17 @@ async def record_movement(
     for event in events:
         await uow.outbox.add(await _costed(event, item_costs))
     return Recorded("accepted", after, reservation)
+
+
+def _refusal(movement: Movement, before: Position, broken: ReplayBroken) -> ValidationError:
+    """Why a late movement is refused, told from its own point of view: a movement accepted
+    earlier keeps its place, so the newcomer is the one refused."""
+    if broken.idempotency_key == movement.idempotency_key:
+        return broken.cause
+    if isinstance(broken.cause, InsufficientStock) and isinstance(movement, ReservationCreated | Allocation):
+        return InsufficientStock(before.sku, before.node, movement.qty, before.available_to_sell)
+    reason = f"would break movement {broken.idempotency_key} recorded earlier: {broken.cause.reason}"
+    return ValidationError(broken.cause.field, reason)
 
 
 async def _costed(event: InventoryEvent, item_costs: ItemCosts | None) -> InventoryEvent:
