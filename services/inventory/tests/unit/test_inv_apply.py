@@ -120,7 +120,8 @@ def test_allocation_moves_reserved_to_allocated(build: Any) -> None:
     allocation = mv.Allocation(**build._common("k2", 2, "LAMP", "DC1"), qty=3, reservation_id="r1")
     allocated = apply(reserved.positions, allocation, reserved.reservation)
     assert quantities(allocated.positions[DC1]) == {"on_hand": 10, "reserved": 1, "allocated": 3}
-    assert allocated.reservation is not None and allocated.reservation.open_qty == 1
+    assert allocated.reservation is not None
+    assert allocated.reservation.open_qty == 1
     too_much = msgspec.structs.replace(allocation, idempotency_key="k3", qty=2)
     with pytest.raises(ValidationError) as error:
         apply(allocated.positions, too_much, allocated.reservation)
@@ -177,7 +178,8 @@ def test_cancellation_releases_reservation_then_allocated(build: Any) -> None:
     )
     cancelled = apply(reserved.positions, cancel, reserved.reservation)
     assert quantities(cancelled.positions[DC1]) == {"on_hand": 10, "allocated": 4}
-    assert cancelled.reservation is not None and cancelled.reservation.status == "cancelled"
+    assert cancelled.reservation is not None
+    assert cancelled.reservation.status == "cancelled"
     over = msgspec.structs.replace(cancel, idempotency_key="k3", qty=50, reservation_id=None)
     assert quantities(apply(cancelled.positions, over).positions[DC1]) == {"on_hand": 10}
 
@@ -208,7 +210,8 @@ def test_cycle_count_sets_on_hand_and_caps_damaged(build: Any) -> None:
     applied = apply(stock(on_hand=10, damaged=4, reserved=2), build.count("k1", 3, 3))
     assert quantities(applied.positions[DC1]) == {"on_hand": 3, "damaged": 3, "reserved": 2}
     recorded = applied.events[0]
-    assert isinstance(recorded, MovementRecorded) and recorded.qty == 3
+    assert isinstance(recorded, MovementRecorded)
+    assert recorded.qty == 3
 
 
 def test_damage_write_off_from_damaged_or_on_hand(build: Any) -> None:

@@ -81,7 +81,8 @@ async def test_late_event_before_a_count_is_absorbed_after_it_applies(build: Any
     assert on_hand(uow) == 10
     assert uow.state.positions[DC1].as_of == build.at(20)
     last = uow.state.outbox[-1]
-    assert isinstance(last, PositionChanged) and (last.on_hand, last.as_of) == (10, build.at(20))
+    assert isinstance(last, PositionChanged)
+    assert (last.on_hand, last.as_of) == (10, build.at(20))
 
 
 async def test_late_event_that_would_break_a_later_one_is_rejected(build: Any) -> None:

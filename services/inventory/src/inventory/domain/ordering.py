@@ -1,10 +1,12 @@
 """Event-derived state: a position is the fold of its movements in occurred-at order.
 
 Order: ``occurred_at``, then cycle counts after other movements at the same instant (a count as
-of T has seen everything that happened at T), then idempotency key. So a cycle count at T sets on
-hand to the counted quantity; movements occurring before T are superseded by it (the count saw
-them), movements occurring after T apply on top of it, whenever either arrives. A late event is
-therefore counted correctly by re-folding, and rebuilding from the log equals live processing.
+of T has seen everything that happened at T), then the order they were recorded in (a stable
+sort of the log): causal within an instant (a reservation before its release) and the movement
+accepted first keeps its place. So a cycle count at T sets on hand to the counted quantity;
+movements occurring before T are superseded by it (the count saw them), movements occurring after
+T apply on top of it, whenever either arrives. A late event is counted correctly by re-folding,
+and rebuilding from the log equals live processing.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
 
 
-def ordering_key(movement: mv.Movement) -> tuple[datetime, int, str]:
-    return (movement.occurred_at, 1 if isinstance(movement, mv.CycleCount) else 0, movement.idempotency_key)
+def ordering_key(movement: mv.Movement) -> tuple[datetime, int]:
+    """Sort key; ties keep the recorded order (sorts are stable)."""
+    return (movement.occurred_at, 1 if isinstance(movement, mv.CycleCount) else 0)
 
 
 def in_order(movements: Iterable[mv.Movement]) -> list[mv.Movement]:
-    """De-duplicated by idempotency key (first seen wins) and sorted by :func:`ordering_key`."""
+    """De-duplicated by idempotency key (first seen wins) and stably sorted by :func:`ordering_key`;
+    pass movements in the order they were recorded."""
     unique: dict[str, mv.Movement] = {}
     for movement in movements:
         unique.setdefault(movement.idempotency_key, movement)
@@ -68,6 +72,7 @@ def replay(key: PositionKey, movements: Iterable[mv.Movement], *, safety_stock: 
 def balance_as_of(
     movements: Iterable[mv.Movement], sku: str, node: str, instant: datetime, *, safety_stock: int = 0
 ) -> Position:
-    """What the events say the position was at ``instant``: movements occurring at or before it."""
+    """What the events say the position was at ``instant``: movements occurring at or before it
+    (``movements`` in recorded order, as the log lists them)."""
     relevant = [movement for movement in movements if movement.occurred_at <= instant]
     return replay(PositionKey(sku, node), relevant, safety_stock=safety_stock).position

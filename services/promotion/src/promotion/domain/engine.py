@@ -47,7 +47,7 @@ def evaluate(
     candidates: Iterable[PromotionVersion], cart: Cart, usage: CouponUsage | None = None
 ) -> EvaluationResult:
     """Evaluate ``cart`` against ``candidates`` (any superset of the promotions that could apply)."""
-    order = list(range(len(cart.lines)))
+    order = sorted(range(len(cart.lines)), key=lambda index: cart.lines[index].canonical_key)
     lines = [cart.lines[index] for index in order]
     standalone = _standalone_outcomes(candidates, cart, usage or {}, lines)
     stack = _resolve_stacking_groups(

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+import msgspec
+
+from promotion.domain.version import PromotionVersion
+
 VersionStatus = Literal[
     "draft", "submitted", "approved", "scheduled", "active", "ended", "withdrawn", "superseded", "discarded"
 ]
@@ -32,3 +36,17 @@ EDITABLE_AFTER: frozenset[str] = frozenset(
     {"draft", "approved", "scheduled", "active", "ended", "withdrawn", "superseded"}
 )
 """An edit (new draft N+1) is refused only while version N awaits a decision (submitted)."""
+
+
+class VersionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A version with its lifecycle state; replaced (never mutated) on each transition."""
+
+    content: PromotionVersion
+    status: VersionStatus
+    author: str
+    approved_by: str | None = None
+    status_before_superseded: VersionStatus | None = None
+
+    @property
+    def version(self) -> int:
+        return self.content.version

@@ -20,22 +20,14 @@ from promotion.domain import _checks
 from promotion.domain import events as ev
 from promotion.domain.audit import AuditEntry
 from promotion.domain.errors import InvalidTransition, SegregationOfDuties, ValidationError
-from promotion.domain.lifecycle import EDITABLE_AFTER, LIVE_STATUSES, TRANSITIONS, VersionStatus
+from promotion.domain.lifecycle import (
+    EDITABLE_AFTER,
+    LIVE_STATUSES,
+    TRANSITIONS,
+    VersionRecord,
+    VersionStatus,
+)
 from promotion.domain.version import PromotionVersion
-
-
-class VersionRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A version with its lifecycle state; replaced (never mutated) on each transition."""
-
-    content: PromotionVersion
-    status: VersionStatus
-    author: str
-    approved_by: str | None = None
-    status_before_superseded: VersionStatus | None = None
-
-    @property
-    def version(self) -> int:
-        return self.content.version
 
 
 class Promotion:
@@ -195,7 +187,7 @@ class Promotion:
         _checks.utc_instant("at", at)
         record = VersionRecord(content=content, status="draft", author=by)
         self._records.append(record)
-        self._audit(record.version, "create", None, "draft", by=by, at=at, why=why)
+        self._audit(record.version, "create", (None, "draft"), by=by, at=at, why=why)
         self.events.append(ev.PromotionVersionDrafted(**self._event_base(record, by, at)))
 
     def _move(
@@ -206,28 +198,20 @@ class Promotion:
         index = next(i for i, kept in enumerate(self._records) if kept.version == record.version)
         from_status = self._records[index].status
         self._records[index] = msgspec.structs.replace(record, status=to_status)
-        self._audit(record.version, action, from_status, to_status, by=by, at=at, why=why)
+        self._audit(record.version, action, (from_status, to_status), by=by, at=at, why=why)
 
     def _audit(
-        self,
-        version: int,
-        action: str,
-        from_status: VersionStatus | None,
-        to_status: VersionStatus,
-        *,
-        by: str,
-        at: datetime,
-        why: str,
+        self, version: int, action: str, statuses: tuple[VersionStatus | None, VersionStatus], **who: Any
     ) -> None:
+        """Append an entry; ``who`` is by, at and why."""
+        from_status, to_status = statuses
         entry = AuditEntry(
             promotion_id=self.promotion_id,
             version=version,
             action=action,
             from_status=from_status,
             to_status=to_status,
-            by=by,
-            at=at,
-            why=why,
+            **who,
         )
         self.audit.append(entry)
 

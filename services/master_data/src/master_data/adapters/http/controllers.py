@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from retail_platform.auth import requires_scope
 from retail_platform.idempotency import IdempotencyStore, idempotent
 from retail_platform.problems import not_found
@@ -17,7 +17,7 @@ from master_data.application.import_file import parse_import
 from master_data.application.use_cases.bulk_upsert import BulkUpsert
 from master_data.domain.outcome import BulkUpsertResult
 
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False)]
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)]
 
 
 def _result_body(result: BulkUpsertResult) -> tuple[int, bytes]:
@@ -67,7 +67,7 @@ class MasterRecordsController(Controller):
         record_type: str,
         bulk_upsert: BulkUpsert,
         idempotency_store: IdempotencyStore,
-        filename: str = Parameter(query="filename", description="e.g. items.csv or items.json"),
+        filename: str = QueryParameter(name="filename", description="e.g. items.csv or items.json"),
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         async def produce() -> tuple[int, bytes]:
@@ -89,8 +89,8 @@ class MasterRecordsController(Controller):
         self,
         record_type: str,
         queries: MasterRecordQueries,
-        after: str | None = Parameter(query="after", required=False),
-        limit: int = Parameter(query="limit", default=100, ge=1, le=1000),
+        after: str | None = QueryParameter(name="after", required=False),
+        limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
     ) -> RecordPage:
         return await queries.page(record_type, after=after, limit=limit)
 
