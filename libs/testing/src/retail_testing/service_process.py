@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import uuid
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,3 +93,52 @@ def service_env(
         "RETAIL_SYNC_LOG_LEVEL": "INFO",
     }
     return env, admin_key
+
+
+async def _delete_streams(nats_url: str, namespace: str) -> None:
+    import nats
+
+    client = await nats.connect(nats_url)
+    try:
+        js = client.jetstream()
+        for stream in await js.streams_info():
+            if stream.config.name and stream.config.name.startswith(namespace.upper()):
+                await js.delete_stream(stream.config.name)
+    finally:
+        await client.close()
+
+
+@dataclass
+class RunningService:
+    process: ServiceProcess
+    admin_key: str
+    namespace: str
+    database_url: str
+
+
+@contextmanager
+def running_service(
+    module: str, *, server_url: str, nats_url: str, scratch: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningService]:
+    """A migrated, ready service process with its own database and NATS namespace (for a module of tests).
+
+    Call from a synchronous fixture: it drives its own event loop for database and stream set-up.
+    """
+    from retail_testing.plugin import create_database, drop_database
+
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    db_name = f"t_{uuid.uuid4().hex[:12]}"
+    database_url = asyncio.run(create_database(server_url, db_name))
+    env, admin_key = service_env(
+        server_url=server_url, database_url=database_url, nats_url=nats_url, namespace=namespace, module=module
+    )
+    env |= extra_env or {}
+    process = ServiceProcess(module, env, scratch / f"{module}.log")
+    try:
+        process.migrate()
+        process.start()
+        yield RunningService(process, admin_key, namespace, database_url)
+    finally:
+        process.stop()
+        asyncio.run(drop_database(server_url, db_name))
+        asyncio.run(_delete_streams(nats_url, namespace))

@@ -35,6 +35,8 @@ class CartLine(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Cart(msgspec.Struct, frozen=True, kw_only=True):
+    """A cart to price; the caller resolves ``node`` to its ``region`` and ``store_cluster``."""
+
     channel: str
     instant: datetime
     currency: str

@@ -6,6 +6,8 @@ the mechanic within the promotion's limits, and returns the lines it touched.
 
 from __future__ import annotations
 
+from canon.money import Money
+
 from promotion.domain.allocation import by_line, percent_of, percent_off_each_line, spread, spread_over_units
 from promotion.domain.ledger import Ledger, UnitRef
 from promotion.domain.mechanics import AmountOff, FixedPrice, PercentOff, SpendThreshold
@@ -62,10 +64,9 @@ def apply_spend_threshold(
     """Spend is what is left on the eligible units (after earlier promotions); the top tier reached wins."""
     chosen = _limited(promotion, ledger, units)
     spend_minor = sum(ledger.value(unit) for unit in chosen)
-    reached = [tier for tier in mechanic.tiers if tier.threshold.amount_minor <= spend_minor]
-    if not reached or spend_minor == 0:
+    tier = mechanic.tier_reached(Money(spend_minor, mechanic.tiers[0].threshold.currency))
+    if tier is None:
         return set()
-    tier = reached[-1]
     if tier.percent_off is not None:
         reward = percent_of(spend_minor, tier.percent_off)
     else:
