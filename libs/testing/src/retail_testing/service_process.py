@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,7 +130,11 @@ def running_service(
     db_name = f"t_{uuid.uuid4().hex[:12]}"
     database_url = asyncio.run(create_database(server_url, db_name))
     env, admin_key = service_env(
-        server_url=server_url, database_url=database_url, nats_url=nats_url, namespace=namespace, module=module
+        server_url=server_url,
+        database_url=database_url,
+        nats_url=nats_url,
+        namespace=namespace,
+        module=module,
     )
     env |= extra_env or {}
     process = ServiceProcess(module, env, scratch / f"{module}.log")

@@ -67,7 +67,7 @@ class MasterRecordsController(Controller):
         record_type: str,
         bulk_upsert: BulkUpsert,
         idempotency_store: IdempotencyStore,
-        filename: str = QueryParameter(name="filename", description="e.g. items.csv or items.json"),
+        filename: Annotated[str, QueryParameter(name="filename", description="e.g. items.csv or items.json")],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         async def produce() -> tuple[int, bytes]:
@@ -89,8 +89,8 @@ class MasterRecordsController(Controller):
         self,
         record_type: str,
         queries: MasterRecordQueries,
-        after: str | None = QueryParameter(name="after", required=False),
-        limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
+        after: Annotated[str | None, QueryParameter(name="after", required=False)] = None,
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=1000)] = 100,
     ) -> RecordPage:
         return await queries.page(record_type, after=after, limit=limit)
 
