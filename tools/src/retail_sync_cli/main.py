@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from retail_sync_cli import contracts as contract_files
+from retail_sync_cli.bench import bench
 from retail_sync_cli.dlq_commands import dlq
 from retail_sync_cli.up import up
 
@@ -59,6 +60,7 @@ def contracts_check(contracts_dir: Path) -> None:
 
 
 cli.add_command(up)
+cli.add_command(bench)
 cli.add_command(dlq)
 
 

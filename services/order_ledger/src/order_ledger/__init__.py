@@ -1,0 +1,1 @@
+"""retail-sync order_ledger service."""

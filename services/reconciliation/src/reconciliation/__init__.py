@@ -1,0 +1,1 @@
+"""retail-sync reconciliation service."""
