@@ -97,15 +97,26 @@ def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
             stack.callback(nats.stop)
             click.echo(f"NATS JetStream: embedded at {nats.url}, data in {nats.data_dir}")
         env.setdefault("RETAIL_SYNC_BOOTSTRAP_API_KEY", _admin_key(data_dir))
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
         for service in services:
             click.echo(f"{service.name}: migrating database, provisioning streams")
-            subprocess.run([sys.executable, "-m", service.module, "migrate"], env=env, check=True)
+            with (logs / f"{service.name}.log").open("ab") as log:
+                migrated = subprocess.run(
+                    [sys.executable, "-m", service.module, "migrate"], env=env, stdout=log, stderr=log
+                )
+            if migrated.returncode != 0:
+                raise click.ClickException(f"{service.name}: migration failed, see {logs / service.name}.log")
         processes: list[subprocess.Popen[bytes]] = []
         stack.callback(_stop, processes)
         for service in services:
+            log = stack.enter_context((logs / f"{service.name}.log").open("ab"))
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", service.module, "serve"], env=_service_env(env, service)
+                    [sys.executable, "-m", service.module, "serve"],
+                    env=_service_env(env, service),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             )
         for service, process in zip(services, processes, strict=True):
@@ -113,6 +124,7 @@ def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
             _wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
             grpc = f", gRPC 127.0.0.1:{service.grpc_port}" if service.grpc_port else ""
             click.echo(f"{service.name:<15} http://127.0.0.1:{port}  (OpenAPI /schema){grpc}", nl=True)
+        click.echo(f"logs (JSON lines): {logs}/<service>.log")
         click.echo(f"admin API key (header X-API-Key): {env['RETAIL_SYNC_BOOTSTRAP_API_KEY']}")
         click.echo(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything")
         sys.stdout.flush()
