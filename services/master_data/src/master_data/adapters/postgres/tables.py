@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 metadata = MetaData()
 
 
-def _version_columns() -> list[Column]:  # type: ignore[type-arg]
+def _version_columns() -> list[Column[object]]:
     """What the current record and each kept version share."""
     return [
         Column("record_type", Text, nullable=False),
