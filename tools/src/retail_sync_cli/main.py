@@ -10,6 +10,7 @@ import click
 from retail_sync_cli import contracts as contract_files
 from retail_sync_cli.bench import bench
 from retail_sync_cli.dlq_commands import dlq
+from retail_sync_cli.infra_check import infra
 from retail_sync_cli.up import up
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -62,6 +63,7 @@ def contracts_check(contracts_dir: Path) -> None:
 cli.add_command(up)
 cli.add_command(bench)
 cli.add_command(dlq)
+cli.add_command(infra)
 
 
 if __name__ == "__main__":

@@ -52,10 +52,17 @@ def decode_text(content: bytes, log: ProblemLog, *, fallback: str | None = None)
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:
-        if fallback is not None:
+        if fallback is None:
+            raise log.fail(*_undecodable(content, error, "UTF-8")) from None
+        try:
             return content.decode(fallback, errors="strict")
-        line = content[: error.start].count(b"\n") + 1
-        raise log.fail(line, None, f"not UTF-8 text: byte {content[error.start]:#04x}") from None
+        except UnicodeDecodeError as fallback_error:
+            raise log.fail(*_undecodable(content, fallback_error, f"UTF-8 or {fallback}")) from None
+
+
+def _undecodable(content: bytes, error: UnicodeDecodeError, encodings: str) -> tuple[int, None, str]:
+    line = content[: error.start].count(b"\n") + 1
+    return line, None, f"not {encodings} text: byte {content[error.start]:#04x}"
 
 
 def parse_decimal(text: str) -> Decimal:

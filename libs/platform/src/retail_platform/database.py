@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from retail_platform.dburl import asyncpg_url, libpq_url
@@ -73,6 +73,9 @@ async def downgrade_migrations(database_url: str, script_location: Path, revisio
     await _run_alembic(database_url, script_location, command.downgrade, revision)
 
 
+MIGRATION_LOCK_KEY = 0x5245_5441_494C  # "RETAIL": one advisory lock per database for migrations
+
+
 async def _run_alembic(database_url: str, script_location: Path, action: Any, revision: str) -> None:
     config = alembic_config(database_url, script_location)
     engine = create_engine(database_url, pool_size=1, max_overflow=0)
@@ -83,6 +86,9 @@ async def _run_alembic(database_url: str, script_location: Path, action: Any, re
 
     try:
         async with engine.begin() as connection:
+            # Pods starting together (each with a migrate init container) take turns: the first
+            # migrates, the others then find the schema at head. The lock ends with the transaction.
+            await connection.execute(text("select pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await connection.run_sync(run)
     finally:
         await engine.dispose()

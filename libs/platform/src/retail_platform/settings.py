@@ -44,6 +44,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     own_database_url: str | None = None
     nats_url: str = DEFAULT_NATS_URL
     nats_namespace: str = ""
+    nats_stream_replicas: int = 1
+    """Replicas of each JetStream stream when provisioned: 1 locally, 3 on a cluster (R3)."""
     http_host: str = "127.0.0.1"
     grpc_port: Port | None = None
     log_level: LogLevel = "INFO"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.di import Provide
 from messaging.dlq import DeadLetters
 from messaging.outbox import OutboxRelay
 from messaging.provision import provision
 from messaging.publisher import Publisher
-from messaging.topology import Topology
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
@@ -21,6 +19,7 @@ from retail_platform.dburl import database_name
 from retail_platform.health import database_check, nats_check
 from retail_platform.idempotency import IdempotencyStore
 from retail_platform.settings import ServiceSettings, load_settings
+from retail_platform.streams import topology_for
 
 from master_data.adapters.files.watcher import FolderWatcher
 from master_data.adapters.http.controllers import MasterRecordsController
@@ -38,7 +37,7 @@ def settings_from_env() -> ServiceSettings:
 
 
 class MasterDataContainer(ServiceContainer):
-    topology = providers.Singleton(Topology)
+    """The kit's resources (engine, sessions, NATS); the use cases are wired in `build_app`."""
 
 
 async def migrate(settings: ServiceSettings) -> None:
@@ -46,17 +45,16 @@ async def migrate(settings: ServiceSettings) -> None:
     await ensure_database(settings.database_server_url, database_name(settings.service_database_url))
     await run_migrations(settings.service_database_url, MIGRATIONS)
     container = MasterDataContainer(settings=settings)
-    container.topology.override(providers.Object(Topology(settings.nats_namespace)))
     await resolve(container.init_resources)
     try:
-        await provision(await resolve(container.jetstream), container.topology())
+        await provision(await resolve(container.jetstream), topology_for(settings))
     finally:
         await resolve(container.shutdown_resources)
 
 
 def build_app(settings: ServiceSettings) -> Litestar:
     container = MasterDataContainer(settings=settings)
-    topology = Topology(settings.nats_namespace)
+    topology = topology_for(settings)
     loops = BackgroundLoops()
     state: dict[str, object] = {}
 

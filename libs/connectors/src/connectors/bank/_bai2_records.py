@@ -43,7 +43,7 @@ def read_records(text: str, log: ProblemLog) -> list[Record]:
             records[-1].continuations.append(body)
             records[-1].physical_records += 1
             continue
-        if len(code) != 2 or not code.isdigit():
+        if len(code) != 2 or not (code.isascii() and code.isdigit()):
             log.add(number, None, f"not a BAI2 record: {physical[:20]!r}")
             continue
         records.append(Record(code=code, line=number, fields=[body]))
@@ -94,7 +94,7 @@ def detail_fields(body: str) -> tuple[list[str], str | None]:
     if funds_type == "D":
         if not take():
             return fields, None
-        extra = 2 * int(fields[-1]) if fields[-1].isdigit() else 0
+        extra = 2 * int(fields[-1]) if (fields[-1].isascii() and fields[-1].isdigit()) else 0
     for _ in range(extra + 2):
         if not take():
             return fields, None
@@ -109,7 +109,7 @@ def _strip_end(body: str) -> str:
 
 def direction_of(type_code: str) -> int:
     """+1 for a credit type code, -1 for a debit, 0 when BAI2 gives it no direction."""
-    if not type_code.isdigit():
+    if not (type_code.isascii() and type_code.isdigit()):
         return 0
     code = int(type_code)
     if 100 <= code <= 399 or code in _LOAN_CREDITS:
@@ -128,5 +128,5 @@ def funds_type_extra(fields: list[str], index: int) -> int:
         return 3
     if funds_type == "D":
         count = fields[index + 1].strip() if index + 1 < len(fields) else ""
-        return 1 + 2 * int(count) if count.isdigit() else 1
+        return 1 + 2 * int(count) if (count.isascii() and count.isdigit()) else 1
     return 0

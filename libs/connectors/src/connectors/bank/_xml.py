@@ -41,6 +41,8 @@ def parse_xml(content: bytes, log: ProblemLog) -> tuple[ElementTree.Element, dic
         raise log.fail(builder.expat.CurrentLineNumber, None, f"unsafe XML refused: {error}") from None
     except ElementTree.ParseError as error:
         raise log.fail(error.position[0], None, f"malformed XML: {error}") from None
+    except (LookupError, ValueError) as error:  # e.g. an unknown encoding in the XML declaration
+        raise log.fail(1, None, f"unreadable XML: {error}") from None
     return root, builder.lines
 
 

@@ -120,7 +120,7 @@ def _detail(record: Record, state: _State, log: ProblemLog) -> None:
     if not record.complete:
         log.add(record.line, None, "16 detail record ends before its reference fields (truncated?)")
     amount = _amount(_field(fields, 1), record, "amount", log)
-    if amount is not None:
+    if amount is not None and "account" in state.levels:
         state.levels["account"].amount += amount
     type_code = _field(fields, 0)
     direction = direction_of(type_code)
@@ -191,7 +191,7 @@ def _amount(text: str, record: Record, field_name: str, log: ProblemLog) -> int 
 
 def _date(text: str, record: Record, field_name: str, log: ProblemLog) -> date | None:
     """YYMMDD; years 00-69 are 20xx."""
-    if len(text) == 6 and text.isdigit():
+    if len(text) == 6 and text.isascii() and text.isdigit():
         year = int(text[:2])
         try:
             return date(2000 + year if year < 70 else 1900 + year, int(text[2:4]), int(text[4:]))

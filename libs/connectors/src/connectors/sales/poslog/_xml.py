@@ -23,6 +23,8 @@ def load(content: bytes, problems: Problems) -> Element:
         raise problems.error(None, f"unsafe XML refused: {error}") from None
     except XmlSyntaxError as error:
         raise problems.error(None, f"not well-formed XML: {error}") from None
+    except (LookupError, ValueError) as error:  # e.g. an unknown encoding in the XML declaration
+        raise problems.error(None, f"unreadable XML: {error}") from None
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def decode(payload: bytes, wrapper: str, problems: Problems) -> dict[str, Any]:
     """The resource object, unwrapped from the REST form ``{"order": {...}}`` if so wrapped."""
     try:
         document = _DECODER.decode(payload)
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
         problems.add(0, None, f"not valid JSON: {error}")
         problems.raise_if_any()
     if isinstance(document, dict) and isinstance(document.get(wrapper), dict):
