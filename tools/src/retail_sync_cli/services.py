@@ -17,4 +17,7 @@ class ServiceEntry:
         return f"RETAIL_SYNC_{self.name.upper()}"
 
 
-SERVICES: tuple[ServiceEntry, ...] = (ServiceEntry("master_data", "master_data", 8100),)
+SERVICES: tuple[ServiceEntry, ...] = (
+    ServiceEntry("master_data", "master_data", 8100),
+    ServiceEntry("promotion", "promotion", 8101, grpc_port=50051),
+)

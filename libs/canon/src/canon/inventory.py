@@ -106,6 +106,58 @@ class MovementRecorded(msgspec.Struct, frozen=True, kw_only=True):
     references: dict[str, str] = {}
 
 
+MovementType = Literal[
+    "receipt",
+    "transfer_shipped",
+    "transfer_received",
+    "reservation_created",
+    "reservation_released",
+    "reservation_expired",
+    "allocation",
+    "pick",
+    "pack",
+    "ship",
+    "cancellation",
+    "return_received",
+    "cycle_count",
+    "damage_write_off",
+]
+
+
+class MovementSubmitted(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A movement a WMS, OMS, POS or ERP connector submits (``retail.inventory.movement_submitted.v1``).
+
+    The wire form of every movement type in one object: ``type`` says which, and which of the
+    optional fields it needs (``qty`` for all but cycle counts and reservation releases/expiries,
+    ``counted_qty`` for a cycle count, ``order_id`` for ship and cancellation, ``disposition`` and
+    ``order_id`` or ``rma`` for a return, ``destination_node`` and ``transfer_id`` for a transfer,
+    ``reservation_id`` and ``expires_at`` for a reservation). The inventory service validates per
+    type and dead-letters a record that breaks a rule, naming the field. ``idempotency_key`` is the
+    source's key for the movement: a re-sent one changes nothing. Publish with ``Nats-Msg-Id`` set
+    to the event id (e.g. ``deterministic_id("inventory", "movement", idempotency_key)``). Absent
+    optional fields are left out of the JSON, not sent as null.
+    """
+
+    type: MovementType
+    idempotency_key: str
+    source_system: str
+    occurred_at: datetime
+    sku: str
+    node: str
+    qty: int | None = None
+    counted_qty: int | None = None
+    destination_node: str | None = None
+    transfer_id: str | None = None
+    reservation_id: str | None = None
+    expires_at: datetime | None = None
+    order_id: str | None = None
+    reference: str | None = None
+    disposition: Disposition | None = None
+    rma: str | None = None
+    reason: str | None = None
+    write_off_from: Literal["on_hand", "damaged"] | None = None
+
+
 def _event(name: str, payload: type[Any], description: str) -> EventType[Any]:
     return register(
         EventType(context="inventory", name=name, version=1, payload=payload, description=description)
@@ -121,6 +173,11 @@ DRIFT_DETECTED = _event(
     "An external stock count differs from the derived balance beyond tolerance.",
 )
 MOVEMENT_RECORDED = _event("movement_recorded", MovementRecorded, "An inventory movement was accepted.")
+MOVEMENT_SUBMITTED = _event(
+    "movement_submitted",
+    MovementSubmitted,
+    "A WMS, OMS, POS or ERP connector submits a movement for the inventory service to record.",
+)
 
 InventoryEvent = PositionChanged | Shipped | ReturnDisposed | DriftDetected | MovementRecorded
 

@@ -84,6 +84,10 @@ class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
     """Its business date fell in a closed period; it was posted to the next open one."""
     flags: list[str] = []
     """E.g. ``unknown_promotion:<id>:v<version>``: posted, and visible for follow-up."""
+    reverses_entry_id: str | None = None
+    """Set on an entry that reverses an earlier one (a superseded document revision)."""
+    original_document_id: str | None = None
+    """For a return: the document it gives back (trace and reconciliation of refunds)."""
 
     def __post_init__(self) -> None:
         _checks.utc_instant("posted_at", self.posted_at)

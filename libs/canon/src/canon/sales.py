@@ -158,6 +158,26 @@ class Tender(msgspec.Struct, frozen=True, kw_only=True):
         _require_text("gift_card_id", self.gift_card_id, optional=True)
 
 
+class PriceAdjustment(msgspec.Struct, frozen=True, kw_only=True):
+    """A re-pricing of an item the customer keeps, charged back to the customer.
+
+    When a return breaks a promotion's condition (e.g. buy-X-get-Y), the kept line loses (part of)
+    its discount by the same promotion version. The amount is a magnitude in the customer-pays
+    direction: it reduces a return's refund and adds to what a sale or exchange charges.
+    """
+
+    line_id: str
+    """The kept line of the original transaction that is re-priced."""
+    amount: Money
+    promotion_id: str | None = None
+    promotion_version: int | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_text("line_id", self.line_id)
+        _require_not_negative("amount", self.amount)
+
+
 class SalesTransaction(msgspec.Struct, frozen=True, kw_only=True):
     """A sale, return or exchange as a source system recorded it (one revision of one document).
 
@@ -181,6 +201,8 @@ class SalesTransaction(msgspec.Struct, frozen=True, kw_only=True):
     coupons: list[str] = []
     shipping: Money | None = None
     shipping_taxes: list[TaxLine] = []
+    price_adjustments: list[PriceAdjustment] = []
+    """Re-pricing of kept items (see PriceAdjustment); empty unless a return broke a promotion."""
 
     def __post_init__(self) -> None:
         for name in ("source_system", "document_id", "order_id", "channel_id", "node_id", "legal_entity_id"):
@@ -228,6 +250,12 @@ class SalesTransaction(msgspec.Struct, frozen=True, kw_only=True):
         return self._lines_total(lambda line: line.tax_total) + shipping_tax
 
     @property
+    def adjustment_total(self) -> Money:
+        """Price adjustments in the transaction's direction (negative on a return: less refunded)."""
+        sign = -1 if self.kind == "return" else 1
+        return sum_money((a.amount * sign for a in self.price_adjustments), self.currency)
+
+    @property
     def tender_total(self) -> Money:
         return sum_money((t.amount * self.tender_sign(t) for t in self.tenders), self.currency)
 
@@ -260,7 +288,8 @@ def validate_transaction(tx: SalesTransaction) -> list[ValidationError]:
     directions; a return names its original document; card tenders carry a processor
     reference and gift card tenders a card id; discounts name a promotion together with its
     version and vendor-funded ones the vendor and share; no line is discounted below zero;
-    and it balances: lines net + tax + shipping = tenders (each in the transaction's direction).
+    and it balances: lines net + tax + shipping (+ price adjustments) = tenders (each in the
+    transaction's direction).
     """
     problems = [ValidationError(path, reason) for path, reason in _reference_problems(tx)]
     wrong_currency = [
@@ -276,14 +305,15 @@ def validate_transaction(tx: SalesTransaction) -> list[ValidationError]:
             problems.append(
                 ValidationError(f"lines[{index}].discounts", f"exceed the line gross {line.gross}")
             )
-    due = tx.net_total + tx.tax_total + (tx.shipping or Money.zero(tx.currency))
+    due = tx.net_total + tx.tax_total + (tx.shipping or Money.zero(tx.currency)) + tx.adjustment_total
     if due != tx.tender_total:
+        adjusted = f" + re-pricing {tx.adjustment_total}" if tx.price_adjustments else ""
         problems.append(
             ValidationError(
                 "tenders",
                 f"transaction does not balance: lines net {tx.net_total} + tax {tx.tax_total} + shipping "
-                f"{tx.shipping or Money.zero(tx.currency)} = {due}, tenders total {tx.tender_total} "
-                f"(difference {due - tx.tender_total})",
+                f"{tx.shipping or Money.zero(tx.currency)}{adjusted} = {due}, tenders total "
+                f"{tx.tender_total} (difference {due - tx.tender_total})",
             )
         )
     return problems
@@ -335,6 +365,8 @@ def _amounts(tx: SalesTransaction) -> Iterator[tuple[str, Money]]:
         yield f"tenders[{index}].amount", tender.amount
     if tx.shipping is not None:
         yield "shipping", tx.shipping
+    for index, adjustment in enumerate(tx.price_adjustments):
+        yield f"price_adjustments[{index}].amount", adjustment.amount
     yield from _tax_amounts("shipping_taxes", tx.shipping_taxes)
 
 

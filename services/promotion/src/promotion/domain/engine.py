@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from canon.money import Money, sum_money
+from canon.money import Money
 
-from promotion.domain.apply import apply_promotion
+from promotion.domain.apply import CartLookup, apply_promotion
 from promotion.domain.cart import Cart, CartLine, CouponUsage
 from promotion.domain.eligibility import applies_to_context, coupon_check
 from promotion.domain.ledger import Ledger
@@ -37,6 +37,7 @@ class _Standalone:
     ledger: Ledger
     touched: frozenset[int]
     saving: int
+    eligible: list[int]
 
     @property
     def best_first_key(self) -> tuple[int, int, str, int]:
@@ -44,49 +45,79 @@ class _Standalone:
 
 
 def evaluate(
-    candidates: Iterable[PromotionVersion], cart: Cart, usage: CouponUsage | None = None
+    candidates: Iterable[PromotionVersion],
+    cart: Cart,
+    usage: CouponUsage | None = None,
+    *,
+    reference: bool = False,
 ) -> EvaluationResult:
-    """Evaluate ``cart`` against ``candidates`` (any superset of the promotions that could apply)."""
+    """Evaluate ``cart`` against ``candidates`` (any superset of the promotions that could apply).
+
+    ``reference=True`` runs the plain definition (every line tested against every promotion, every
+    stackable promotion applied again): the oracle the fast path is tested against, and the naive
+    baseline of the benchmark. Both give the same result.
+    """
     order = sorted(range(len(cart.lines)), key=lambda index: cart.lines[index].canonical_key)
     lines = [cart.lines[index] for index in order]
-    standalone = _standalone_outcomes(candidates, cart, usage or {}, lines)
+    standalone = _standalone_outcomes(candidates, cart, usage or {}, lines, reference)
     stack = _resolve_stacking_groups(
         [outcome for outcome in standalone if not outcome.promotion.stacking.exclusive]
     )
-    stack_alone = Ledger(lines)
-    for outcome in stack:
-        apply_promotion(outcome.promotion, stack_alone)
-    final = Ledger(lines)
-    claimed: set[int] = set()
     exclusives = sorted(
         (o for o in standalone if o.promotion.stacking.exclusive), key=lambda o: o.best_first_key
     )
+    stack_alone = Ledger(lines)
+    if exclusives:
+        for outcome in stack:
+            _apply_in_turn(outcome, stack_alone, set(), reference)
+    final = Ledger(lines)
+    claimed: set[int] = set()
     for outcome in exclusives:
         if outcome.touched & claimed or outcome.saving < stack_alone.discount_on(outcome.touched):
             continue
         claimed |= outcome.touched
         final.adopt(outcome.ledger, outcome.touched)
     for outcome in stack:
-        apply_promotion(outcome.promotion, final, blocked_lines=claimed)
+        _apply_in_turn(outcome, final, claimed, reference)
     return _result(cart, order, final, standalone)
 
 
+def _apply_in_turn(outcome: _Standalone, ledger: Ledger, blocked: set[int], reference: bool) -> None:
+    """Apply a stackable promotion to what earlier ones left. When none of its eligible lines was
+    touched or blocked yet, the outcome is exactly its standalone one (a mechanic reads only its
+    eligible lines), so that is adopted instead of evaluated again: the common, disjoint case."""
+    eligible = outcome.eligible
+    if not reference and ledger.changed_lines.isdisjoint(eligible) and blocked.isdisjoint(eligible):
+        ledger.adopt(outcome.ledger, outcome.touched)
+        return
+    apply_promotion(outcome.promotion, ledger, blocked_lines=blocked, eligible=eligible)
+
+
 def _standalone_outcomes(
-    candidates: Iterable[PromotionVersion], cart: Cart, usage: CouponUsage, lines: list[CartLine]
+    candidates: Iterable[PromotionVersion],
+    cart: Cart,
+    usage: CouponUsage,
+    lines: list[CartLine],
+    reference: bool,
 ) -> list[_Standalone]:
     unique = {(promotion.promotion_id, promotion.version): promotion for promotion in candidates}
     outcomes: list[_Standalone] = []
+    lookup = CartLookup(lines)
+    base = Ledger(lines)
     for promotion in sorted(unique.values(), key=lambda promotion: promotion.sort_key):
         if not applies_to_context(promotion, cart):
             continue
         applies, code = coupon_check(promotion, cart, usage)
         if not applies:
             continue
-        ledger = Ledger(lines)
-        touched = apply_promotion(promotion, ledger)
+        eligible = lookup.scan_lines(promotion) if reference else lookup.eligible_lines(promotion)
+        if not eligible:
+            continue
+        ledger = Ledger.fork(base)
+        touched = apply_promotion(promotion, ledger, eligible=eligible)
         saving = ledger.discount_of(promotion)
         if saving > 0:
-            outcomes.append(_Standalone(promotion, code, ledger, frozenset(touched), saving))
+            outcomes.append(_Standalone(promotion, code, ledger, frozenset(touched), saving, eligible))
     return outcomes
 
 
@@ -107,27 +138,31 @@ def _resolve_stacking_groups(stackable: list[_Standalone]) -> list[_Standalone]:
 def _result(cart: Cart, order: list[int], final: Ledger, standalone: list[_Standalone]) -> EvaluationResult:
     by_caller_index: dict[int, LineResult] = {}
     applied: set[tuple[str, int]] = set()
+    currency = cart.currency
+    total_minor = 0
     for position, caller_index in enumerate(order):
         line = final.lines[position]
+        tallies = final.tallies_of(position).values()
         adjustments = [
             LineAdjustment(
                 promotion_id=tally.promotion.promotion_id,
                 version=tally.promotion.version,
-                amount=Money(tally.amount_minor, cart.currency),
+                amount=Money(tally.amount_minor, currency),
                 units=tally.units,
                 funding=tally.promotion.funding,
                 accounting=tally.promotion.accounting,
             )
-            for tally in final.tallies[position].values()
+            for tally in tallies
         ]
         applied.update((adjustment.promotion_id, adjustment.version) for adjustment in adjustments)
-        gross = line.unit_price * line.qty
-        discount = sum_money((adjustment.amount for adjustment in adjustments), cart.currency)
+        gross_minor = line.unit_price.amount_minor * line.qty
+        discount_minor = sum(tally.amount_minor for tally in tallies)
+        total_minor += discount_minor
         by_caller_index[caller_index] = LineResult(
             line_id=line.line_id,
-            gross=gross,
-            discount=discount,
-            net=gross - discount,
+            gross=Money(gross_minor, currency),
+            discount=Money(discount_minor, currency),
+            net=Money(gross_minor - discount_minor, currency),
             adjustments=adjustments,
         )
     line_results = [by_caller_index[index] for index in range(len(cart.lines))]
@@ -140,6 +175,6 @@ def _result(cart: Cart, order: list[int], final: Ledger, standalone: list[_Stand
     ]
     return EvaluationResult(
         lines=line_results,
-        total_discount=sum_money((line.discount for line in line_results), cart.currency),
+        total_discount=Money(total_minor, currency),
         coupons_consumed=sorted(coupons, key=lambda coupon: (coupon.promotion_id, coupon.code)),
     )

@@ -54,13 +54,18 @@ class PromotionIndex:
         return self._size
 
     def candidates_for(self, cart: Cart) -> list[PromotionVersion]:
-        """Versions that could touch some line of ``cart``, without duplicates, in priority order."""
+        """Versions that could touch some line of ``cart`` in its channel, without duplicates, in
+        priority order."""
         found: dict[tuple[str, int], PromotionVersion] = {}
+        channel = cart.channel
         for line in cart.lines:
             for version in (*self._by_sku.get(line.sku, ()), *self._by_category.get(line.category_id, ())):
-                found[(version.promotion_id, version.version)] = version
+                channels = version.scope.channels
+                if not channels or channel in channels:  # another channel's offer cannot apply
+                    found[(version.promotion_id, version.version)] = version
         for version in self._any_item:
-            found[(version.promotion_id, version.version)] = version
+            if not version.scope.channels or channel in version.scope.channels:
+                found[(version.promotion_id, version.version)] = version
         return sorted(found.values(), key=lambda version: version.sort_key)
 
     def evaluate(self, cart: Cart, usage: CouponUsage | None = None) -> EvaluationResult:
@@ -70,5 +75,6 @@ class PromotionIndex:
 def naive_evaluate(
     all_promotions: Iterable[PromotionVersion], cart: Cart, usage: CouponUsage | None = None
 ) -> EvaluationResult:
-    """Evaluate against every promotion (no index): same result as :meth:`PromotionIndex.evaluate`."""
-    return evaluate(all_promotions, cart, usage)
+    """Evaluate against every promotion, testing each line (no index, no shortcut): the reference
+    result :meth:`PromotionIndex.evaluate` must equal, and the benchmark's baseline."""
+    return evaluate(all_promotions, cart, usage, reference=True)

@@ -19,6 +19,8 @@ def cheapest_first(ledger: Ledger, units: Iterable[UnitRef]) -> list[UnitRef]:
 
 def within_limits(units: Iterable[UnitRef], limits: Limits) -> list[UnitRef]:
     """The leading ``units`` that fit the per-line and per-transaction limits (order kept)."""
+    if limits.max_units_per_line is None and limits.max_units_per_transaction is None:
+        return list(units)
     per_line: Counter[int] = Counter()
     kept: list[UnitRef] = []
     for unit in units:

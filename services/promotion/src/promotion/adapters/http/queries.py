@@ -1,0 +1,64 @@
+"""Read side of the promotion API (no locks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from promotion.adapters.postgres.deployments import PostgresDeployments, deployment_view, to_deployment
+from promotion.adapters.postgres.promotions import PostgresPromotions
+from promotion.adapters.postgres.tables import deployments
+from promotion.application.errors import NotFound
+from promotion.application.views import AuditView, PromotionView, VersionView, audit_view, promotion_view
+from promotion.domain.promotion import Promotion
+
+
+class PromotionQueries:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def _load(self, promotion_id: str) -> Promotion:
+        async with self._session_factory() as session, session.begin():
+            promotion = await PostgresPromotions(session).get(promotion_id, lock=False)
+        if promotion is None:
+            raise NotFound("promotion", promotion_id)
+        return promotion
+
+    async def promotion(self, promotion_id: str) -> PromotionView:
+        return promotion_view(await self._load(promotion_id))
+
+    async def version(self, promotion_id: str, version: int) -> VersionView:
+        view = promotion_view(await self._load(promotion_id))
+        for found in view.versions:
+            if found.version == version:
+                return found
+        raise NotFound("version", f"{promotion_id} v{version}")
+
+    async def audit(self, promotion_id: str) -> list[AuditView]:
+        return audit_view(await self._load(promotion_id))
+
+    async def deployments(self, promotion_id: str) -> list[dict[str, Any]]:
+        await self._load(promotion_id)
+        async with self._session_factory() as session:
+            rows = (
+                await session.execute(
+                    select(deployments)
+                    .where(deployments.c.promotion_id == promotion_id)
+                    .order_by(
+                        deployments.c.version,
+                        deployments.c.action,
+                        deployments.c.channel_id,
+                        deployments.c.target,
+                    )
+                )
+            ).all()
+        return [deployment_view(to_deployment(row)) for row in rows]
+
+    async def deployment_payload(self, deployment_id: str) -> tuple[bytes, str]:
+        async with self._session_factory() as session, session.begin():
+            found = await PostgresDeployments(session).get(deployment_id)
+        if found is None:
+            raise NotFound("deployment", deployment_id)
+        return found.payload, found.content_type
