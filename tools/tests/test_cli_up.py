@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from retail_platform.embedded import free_port
+from retail_sync_cli.services import SERVICES
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +51,11 @@ def test_up_on_embedded_servers_keeps_data_across_restarts(tmp_path: Path) -> No
     (tmp_path).chmod(0o755)  # the embedded PostgreSQL runs as an unprivileged user
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETAIL_SYNC_")}
-    env |= {
-        "RETAIL_SYNC_MASTER_DATA_HTTP_PORT": str(port),
-        "RETAIL_SYNC_EMBEDDED_NATS_PORT": str(free_port()),
-    }
+    env |= {"RETAIL_SYNC_EMBEDDED_NATS_PORT": str(free_port())}
+    for service in SERVICES:  # every service on a free port, so the test never collides with a running system
+        env[f"{service.env_prefix}_HTTP_PORT"] = str(port if service.name == "master_data" else free_port())
+        if service.grpc_port is not None:
+            env[f"{service.env_prefix}_GRPC_PORT"] = str(free_port())
     base = f"http://127.0.0.1:{port}"
 
     process, key, lines = start_up(data_dir, env)

@@ -62,6 +62,10 @@ def _service_env(base: dict[str, str], service: ServiceEntry) -> dict[str, str]:
     return env
 
 
+def _grpc_port(env: dict[str, str], service: ServiceEntry) -> str | None:
+    return env.get(f"{service.env_prefix}_GRPC_PORT", str(service.grpc_port)) if service.grpc_port else None
+
+
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -122,7 +126,8 @@ def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
         for service, process in zip(services, processes, strict=True):
             port = _http_port(env, service)
             _wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
-            grpc = f", gRPC 127.0.0.1:{service.grpc_port}" if service.grpc_port else ""
+            grpc_port = _grpc_port(env, service)
+            grpc = f", gRPC 127.0.0.1:{grpc_port}" if grpc_port else ""
             click.echo(f"{service.name:<15} http://127.0.0.1:{port}  (OpenAPI /schema){grpc}", nl=True)
         click.echo(f"logs (JSON lines): {logs}/<service>.log")
         click.echo(f"admin API key (header X-API-Key): {env['RETAIL_SYNC_BOOTSTRAP_API_KEY']}")
