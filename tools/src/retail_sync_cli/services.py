@@ -20,4 +20,5 @@ class ServiceEntry:
 SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("master_data", "master_data", 8100),
     ServiceEntry("promotion", "promotion", 8101, grpc_port=50051),
+    ServiceEntry("reconciliation", "reconciliation", 8104),
 )

@@ -1,0 +1,98 @@
+"""Variances of newly taken settlement files, and the merge of found exceptions into the workflow.
+
+Variances are summed per report, business day, kind, currency and channel (one posting each, not one
+per line); their ids are hashes of that key, so a re-run finds them already there. Found exceptions
+are inserted once (open, audited); an open or assigned exception that a run no longer finds (the
+missing sale arrived, the payout reached the bank) is resolved by the system, audited too."""
+
+from __future__ import annotations
+
+FOUND_TABLE = [
+    "DROP TABLE IF EXISTS found_exceptions",
+    """CREATE TEMP TABLE found_exceptions (
+        exception_id text PRIMARY KEY, exception_type text NOT NULL, control text NOT NULL,
+        legal_entity_id text NOT NULL, period_id text NOT NULL, channel_id text, business_date date,
+        currency text, amount_minor bigint, reference text, evidence jsonb NOT NULL) ON COMMIT DROP""",
+]
+
+VARIANCES = """
+WITH rules(processor, record_type, kind, basis) AS (
+    SELECT * FROM unnest(CAST(:rule_processors AS text[]), CAST(:rule_record_types AS text[]),
+                         CAST(:rule_kinds AS text[]), CAST(:rule_bases AS text[]))
+), pending AS (
+    SELECT file_id FROM recon_files
+     WHERE legal_entity_id = :entity AND kind = 'settlement' AND NOT variances_done
+), lines AS (
+    SELECT sl.processor, sl.report_id, sl.business_date, sl.net_currency, sl.period_id, sl.file_id,
+           sl.processor_reference, r.kind, coalesce(m.channel_id, sl.channel_id) AS channel_id,
+           CASE r.basis WHEN 'fee' THEN sl.fee_minor ELSE -coalesce(sl.net_minor, 0) END AS amount
+      FROM settlement_lines sl
+      JOIN pending USING (file_id)
+      JOIN rules r ON r.processor = sl.processor AND r.record_type = sl.record_type
+      LEFT JOIN settlement_matches m ON m.processor = sl.processor AND m.direction = sl.direction
+                                    AND m.settlement_reference = sl.processor_reference
+), grouped AS (
+    SELECT md5(concat_ws('|', 'variance', processor, report_id, business_date, kind, net_currency,
+                         coalesce(channel_id, '')))::uuid::text AS variance_id,
+           kind, min(period_id) AS period_id, processor, report_id, min(file_id) AS file_id, business_date,
+           net_currency, sum(amount) AS amount, channel_id,
+           CASE WHEN count(*) = 1 THEN min(processor_reference) END AS processor_reference, count(*) AS
+               line_count
+      FROM lines WHERE amount <> 0
+     GROUP BY processor, report_id, business_date, kind, net_currency, channel_id
+), stored AS (
+    INSERT INTO recon_variances (variance_id, kind, legal_entity_id, period_id, processor, report_id, file_id,
+                                 business_date, currency, amount_minor, channel_id, processor_reference,
+                                 line_count, run_id, created_at)
+    SELECT variance_id, kind, :entity, period_id, processor, report_id, file_id, business_date, net_currency,
+           amount, channel_id, processor_reference, line_count, :run, :now
+      FROM grouped WHERE amount <> 0
+    ON CONFLICT DO NOTHING
+    RETURNING *
+), done AS (
+    UPDATE recon_files SET variances_done = true WHERE file_id IN (SELECT file_id FROM pending)
+)
+SELECT * FROM stored"""
+
+RAISE_NEW = """
+WITH inserted AS (
+    INSERT INTO recon_exceptions (exception_id, exception_type, control, legal_entity_id, period_id,
+        channel_id,
+                                  business_date, currency, amount_minor, reference, evidence, status,
+                                  opened_at, step, run_id)
+    SELECT exception_id, exception_type, control, legal_entity_id, period_id, channel_id, business_date,
+           currency, amount_minor, reference, evidence, 'open', :now, 1, :run
+      FROM found_exceptions
+    ON CONFLICT (exception_id) DO NOTHING
+    RETURNING exception_id, exception_type, control, legal_entity_id, period_id, channel_id, business_date,
+              currency, amount_minor, reference
+), audited AS (
+    INSERT INTO recon_exception_audit (exception_id, step, action, from_status, to_status, actor, at, details)
+    SELECT exception_id, 1, 'opened', NULL, 'open', 'system', :now,
+           jsonb_build_object('run_id', CAST(:run AS text), 'exception_type', exception_type)
+      FROM inserted
+)
+SELECT * FROM inserted"""
+
+AUTO_RESOLVE = """
+WITH cleared AS (
+    SELECT exception_id, status AS from_status, step FROM recon_exceptions e
+     WHERE e.legal_entity_id = :entity AND e.status IN ('open', 'assigned')
+       AND NOT EXISTS (SELECT 1 FROM found_exceptions f WHERE f.exception_id = e.exception_id)
+     FOR UPDATE
+), resolved AS (
+    UPDATE recon_exceptions e SET status = 'resolved', resolved_at = :now, resolved_by = 'system',
+                                  reason_code = 'cleared', step = cleared.step + 1
+      FROM cleared WHERE e.exception_id = cleared.exception_id
+    RETURNING e.exception_id, e.step, cleared.from_status
+), audited AS (
+    INSERT INTO recon_exception_audit (exception_id, step, action, from_status, to_status, actor, at, details)
+    SELECT exception_id, step, 'auto_resolved', from_status, 'resolved', 'system', :now,
+           jsonb_build_object('run_id', CAST(:run AS text), 'reason', 'no longer found by the controls')
+      FROM resolved
+)
+SELECT * FROM resolved"""
+
+OPEN_COUNT = (
+    """SELECT count(*) FROM recon_exceptions WHERE legal_entity_id = :entity AND status <> 'resolved'"""
+)

@@ -1,0 +1,164 @@
+"""Control 2, settlement side, as set-based SQL: reference matches, then amount/date matches, then
+the exceptions (missing in the ledger, missing in the settlement once its window closed, amount
+mismatches, chargebacks). Parameters: :entity, :run, :now, CAST(:as_of_date AS date) and the tolerances."""
+
+from __future__ import annotations
+
+_OPEN_SETTLEMENT = """
+    SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
+           sum(gross_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
+           min(channel_id) AS channel_id, min(report_id) AS report_id
+      FROM settlement_lines sl
+     WHERE legal_entity_id = :entity AND direction IS NOT NULL AND gross_minor IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = sl.processor
+                         AND m.direction = sl.direction AND m.settlement_reference = sl.processor_reference)
+     GROUP BY processor, direction, processor_reference"""
+_OPEN_LEDGER = """
+    SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
+           sum(amount_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
+           min(channel_id) AS channel_id
+      FROM tender_lines tl
+     WHERE legal_entity_id = :entity
+       AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = tl.processor
+                         AND m.direction = tl.direction AND m.ledger_reference = tl.processor_reference)
+     GROUP BY processor, direction, processor_reference"""
+
+REFERENCE_MATCH = f"""
+INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference, legal_entity_id,
+                                currency, rule, settlement_minor, ledger_minor, channel_id, business_date,
+                                run_id, matched_at)
+SELECT s.processor, s.direction, s.ref, t.ref, :entity, s.currency, 'reference', s.amount, t.amount,
+       t.channel_id, t.business_date, :run, :now
+  FROM ({_OPEN_SETTLEMENT}) s
+  JOIN ({_OPEN_LEDGER}) t ON t.processor = s.processor AND t.direction = s.direction AND t.ref = s.ref
+                         AND t.currency = s.currency
+ON CONFLICT DO NOTHING"""
+
+OPEN_SIDES = [
+    "DROP TABLE IF EXISTS open_settlement, open_ledger",
+    f"CREATE TEMP TABLE open_settlement ON COMMIT DROP AS {_OPEN_SETTLEMENT}",
+    f"CREATE TEMP TABLE open_ledger ON COMMIT DROP AS {_OPEN_LEDGER}",
+    "ANALYZE settlement_matches",
+    "ANALYZE open_settlement",
+    "ANALYZE open_ledger",
+]
+
+# One round pairs each open settlement group with its best open ledger group (closest amount, then
+# date) when each is the other's best: 1:1 by construction. A few rounds settle the runners-up.
+AMOUNT_DATE_ROUND = """
+WITH pairs AS (
+    SELECT s.processor, s.direction, s.ref AS sref, t.ref AS tref, s.currency, s.amount AS samount,
+           t.amount AS tamount, t.channel_id, t.business_date,
+           row_number() OVER (PARTITION BY s.processor, s.direction, s.ref
+                              ORDER BY abs(s.amount - t.amount), abs(s.business_date - t.business_date),
+                                  t.ref) AS s_rank,
+           row_number() OVER (PARTITION BY t.processor, t.direction, t.ref
+                              ORDER BY abs(s.amount - t.amount), abs(s.business_date - t.business_date),
+                                  s.ref) AS t_rank
+      FROM open_settlement s
+      JOIN open_ledger t ON t.processor = s.processor AND t.direction = s.direction AND t.currency =
+          s.currency
+       AND t.amount BETWEEN s.amount - CAST(:amount_tolerance AS bigint) AND s.amount +
+           CAST(:amount_tolerance AS bigint)
+       AND t.business_date BETWEEN s.business_date - CAST(:date_days AS int) AND s.business_date +
+           CAST(:date_days AS int)
+), taken AS (
+    INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
+        legal_entity_id,
+                                    currency, rule, settlement_minor, ledger_minor, channel_id, business_date,
+                                    run_id, matched_at)
+    SELECT processor, direction, sref, tref, :entity, currency, 'amount_date', samount, tamount, channel_id,
+           business_date, :run, :now
+      FROM pairs WHERE s_rank = 1 AND t_rank = 1
+    ON CONFLICT DO NOTHING
+    RETURNING processor, direction, settlement_reference, ledger_reference
+), gone_s AS (
+    DELETE FROM open_settlement s USING taken
+     WHERE s.processor = taken.processor AND s.direction = taken.direction AND s.ref =
+         taken.settlement_reference
+)
+DELETE FROM open_ledger t USING taken
+ WHERE t.processor = taken.processor AND t.direction = taken.direction AND t.ref = taken.ledger_reference
+RETURNING 1"""
+
+_SETTLEMENT_EVIDENCE = """(SELECT json_agg(json_build_object(
+        'file_id', x.file_id, 'line_number', x.line_number,
+        'record_type', x.record_type, 'raw_type', x.raw_type, 'booked_at', x.booked_at, 'currency',
+            x.currency,
+        'gross_minor', x.gross_minor, 'net_minor', x.net_minor, 'fee_minor', x.fee_minor,
+        'report_id', x.report_id, 'raw', x.raw) ORDER BY x.file_id, x.line_number)
+   FROM settlement_lines x WHERE x.processor = {p} AND x.processor_reference = {ref} {extra})"""
+_LEDGER_EVIDENCE = """(SELECT json_agg(json_build_object('entry_id', y.entry_id, 'line_index', y.line_index,
+        'document_id', y.document_id, 'order_id', y.order_id, 'business_date', y.business_date,
+        'currency', y.currency, 'amount_minor', y.amount_minor, 'channel_id', y.channel_id,
+        'tender_kind', y.tender_kind) ORDER BY y.entry_id, y.line_index)
+   FROM tender_lines y WHERE y.processor = {p} AND y.processor_reference = {ref} {extra})"""
+
+
+def settlement_evidence(p: str, ref: str, extra: str = "") -> str:
+    return _SETTLEMENT_EVIDENCE.format(p=p, ref=ref, extra=extra)
+
+
+def ledger_evidence(p: str, ref: str, extra: str = "") -> str:
+    return _LEDGER_EVIDENCE.format(p=p, ref=ref, extra=extra)
+
+
+_MATCH_SETTLEMENT = settlement_evidence(
+    "m.processor", "m.settlement_reference", "AND x.direction = m.direction"
+)
+_MATCH_LEDGER = ledger_evidence("m.processor", "m.ledger_reference", "AND y.direction = m.direction")
+_CHARGEBACK_LINE = settlement_evidence(
+    "c.processor", "c.processor_reference", "AND x.file_id = c.file_id AND x.line_number = c.line_number"
+)
+_FOUND = """INSERT INTO found_exceptions (exception_id, exception_type, control, legal_entity_id, period_id,
+            channel_id, business_date, currency, amount_minor, reference, evidence)"""
+
+EXCEPTIONS = [
+    f"""{_FOUND}
+    SELECT md5(concat_ws('|', 'missing_in_ledger', s.processor, s.ref, s.direction))::uuid::text,
+           'missing_in_ledger', 'payment_settlement', :entity, s.period_id, s.channel_id, s.business_date,
+           s.currency, s.amount, s.ref,
+           json_build_object('processor', s.processor, 'report_id', s.report_id,
+               'settlement', {settlement_evidence("s.processor", "s.ref", "AND x.direction = s.direction")},
+               'ledger', '[]'::json)::jsonb
+      FROM open_settlement s
+     WHERE s.business_date + CAST(:posting_grace_days AS int) < CAST(:as_of_date AS date)""",
+    f"""{_FOUND}
+    SELECT md5(concat_ws('|', 'missing_in_settlement', t.processor, t.ref, t.direction))::uuid::text,
+           'missing_in_settlement', 'payment_settlement', :entity, t.period_id, t.channel_id, t.business_date,
+           t.currency, t.amount, t.ref,
+           json_build_object('processor', t.processor, 'settlement', '[]'::json,
+               'ledger', {ledger_evidence("t.processor", "t.ref", "AND y.direction = t.direction")})::jsonb
+      FROM open_ledger t
+     WHERE t.business_date + CAST(:settlement_window_days AS int) < CAST(:as_of_date AS date)""",
+    f"""{_FOUND}
+    SELECT md5(concat_ws('|', 'amount_mismatch', m.processor, m.settlement_reference,
+        m.direction))::uuid::text,
+           'amount_mismatch', 'payment_settlement', :entity,
+           (SELECT min(period_id) FROM settlement_lines z WHERE z.processor = m.processor
+               AND z.processor_reference = m.settlement_reference),
+           m.channel_id, m.business_date, m.currency, m.settlement_minor - m.ledger_minor,
+               m.settlement_reference,
+           json_build_object('processor', m.processor, 'rule', m.rule, 'settlement_minor', m.settlement_minor,
+               'ledger_minor', m.ledger_minor,
+               'settlement',
+                   {_MATCH_SETTLEMENT},
+               'ledger', {_MATCH_LEDGER})::jsonb
+      FROM settlement_matches m
+     WHERE m.legal_entity_id = :entity
+       AND abs(m.settlement_minor - m.ledger_minor) > CAST(:mismatch_tolerance AS bigint)""",
+    f"""{_FOUND}
+    SELECT md5(concat_ws('|', 'chargeback', c.file_id, c.line_number))::uuid::text,
+           'chargeback', CASE WHEN c.processor = 'amazon' THEN 'marketplace_revenue' ELSE
+               'payment_settlement' END,
+           :entity, c.period_id,
+           coalesce((SELECT min(channel_id) FROM tender_lines y WHERE y.processor = c.processor
+                        AND y.processor_reference = c.processor_reference), c.channel_id),
+           c.business_date, c.currency, -coalesce(c.gross_minor, c.net_minor), c.processor_reference,
+           json_build_object('processor', c.processor, 'report_id', c.report_id,
+               'settlement',
+                   {_CHARGEBACK_LINE},
+               'ledger', coalesce({ledger_evidence("c.processor", "c.processor_reference")},
+                   '[]'::json))::jsonb
+      FROM settlement_lines c WHERE c.legal_entity_id = :entity AND c.record_type = 'chargeback'""",
+]

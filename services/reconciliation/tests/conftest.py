@@ -1,0 +1,8 @@
+"""Puts this folder on sys.path so the test modules share `recon_builders` and `recon_harness`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
