@@ -49,9 +49,10 @@ def is_known(code: object) -> bool:
 
 def exponent(code: str) -> int:
     """Decimal places of the minor unit of ``code``; ValidationError("currency") if unknown."""
-    if not is_known(code):
+    places = MINOR_UNIT_EXPONENTS.get(code) if isinstance(code, str) else None
+    if places is None:
         raise ValidationError("currency", f"unknown ISO 4217 currency code {code!r}")
-    return MINOR_UNIT_EXPONENTS[code]
+    return places
 
 
 def normalize(code: str, field: str = "currency") -> str:

@@ -35,11 +35,15 @@ class Money(msgspec.Struct, frozen=True):
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
+        # Checked on every construction (hot in file parsing), so the common case costs two lookups.
+        if type(self.amount_minor) is not int and (
+            isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int)
+        ):
             raise ValidationError(
                 "amount_minor", f"must be an integer of minor units, got {type(self.amount_minor).__name__}"
             )
-        iso4217.exponent(self.currency)
+        if self.currency not in iso4217.MINOR_UNIT_EXPONENTS:
+            iso4217.exponent(self.currency)  # raises, naming the field
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -56,6 +60,8 @@ class Money(msgspec.Struct, frozen=True):
         """
         places = iso4217.exponent(currency)
         amount = _to_decimal(value)
+        if amount.is_finite() and amount.as_tuple().exponent >= -places:  # type: ignore[operator]
+            return cls(int(amount.scaleb(places)), currency)  # exact already: nothing to round
         with decimal.localcontext() as context:
             # Exact scaling (enough digits for the whole coefficient), then one rounding step.
             context.prec = max(28, len(amount.as_tuple().digits) + places + 2)

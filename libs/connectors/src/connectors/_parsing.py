@@ -78,12 +78,13 @@ def to_money(amount: Decimal, currency: str) -> Money:
     A bad currency or too many decimals becomes a ValueError carrying the reason.
     """
     try:
-        money = Money.from_decimal(amount, currency)
+        places = iso4217.exponent(currency)
     except ValidationError as error:
         raise ValueError(error.reason) from None
-    if money.to_decimal() != amount:
+    minor = amount.scaleb(places)
+    if minor != minor.to_integral_value():
         raise ValueError(f"{amount} has more decimals than {currency} allows")
-    return money
+    return Money(int(minor), currency)
 
 
 class RowReader:

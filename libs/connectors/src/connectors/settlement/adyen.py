@@ -9,6 +9,7 @@ carries its Batch Number as `payout_id`: Adyen pays a batch out as one MerchantP
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from canon.money import Money, sum_money
@@ -108,13 +109,18 @@ def _line(row: RowReader) -> SettlementLine | None:
     )
 
 
+_WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 def _booked_at(row: RowReader) -> datetime | None:
     created = row.required("Creation Date")
     zone = row.required("TimeZone")
     if not created or not zone:
         return None
     try:
-        wall_clock = datetime.strptime(created, "%Y-%m-%d %H:%M:%S")
+        if not _WALL_CLOCK.fullmatch(created):
+            raise ValueError(created)
+        wall_clock = datetime.fromisoformat(created)  # same format as strptime's, many times faster
     except ValueError:
         row.fail("Creation Date", f"not a date-time YYYY-MM-DD HH:MM:SS: {created!r}")
         return None
