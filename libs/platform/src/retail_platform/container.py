@@ -36,6 +36,7 @@ async def nats_resource(settings: ServiceSettings) -> AsyncIterator[NatsClient]:
         name=settings.service_name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
+        drain_timeout=5,  # idle pull subscriptions would otherwise hold a shutdown for 30 s
     )
     try:
         yield client

@@ -108,7 +108,8 @@ def expected(key: PositionKey, accepted: list[mv.Movement]) -> Position:
         reserved=sum(open_reservations.values()),
         in_transit=in_transit,
         damaged=damaged,
-        as_of=max((m.occurred_at for m in ordered), default=None),
+        as_of=(as_of := max((m.occurred_at for m in ordered), default=None)),
+        count_at_as_of=any(isinstance(m, mv.CycleCount) and m.occurred_at == as_of for m in ordered),
     )
 
 

@@ -38,7 +38,7 @@ async def test_good_records_are_kept_when_others_are_bad(build: Any) -> None:
     ]
     assert outcome.outcomes[4] == RecordOutcome(
         index=4, status="rejected", idempotency_key="k5", field="qty",
-        reason="11 of LAMP leaving DC1, only 10 sellable on hand",
+        reason="11 of LAMP leaving DC1, only 10 sellable on hand", retryable=True,
     )  # fmt: skip
     assert (outcome.count("accepted"), outcome.count("duplicate"), len(outcome.rejected)) == (2, 1, 4)
     assert on_hand(uow) == 6
@@ -50,8 +50,10 @@ async def test_outbox_gets_the_events_with_unit_cost_on_shipments(build: Any) ->
     costs = InMemoryItemCosts({"LAMP": Money(1250, "EUR")})
     await RecordMovements(uow, costs)([build.receipt("k1", 0, 5), build.ship("k2", 1, 2, order_id="o9")])
     kinds = [type(event).__name__ for event in uow.state.outbox]
-    assert kinds == ["MovementRecorded", "PositionChanged", "MovementRecorded", "Shipped", "PositionChanged"]
-    shipped = uow.state.outbox[3]
+    # one PositionChanged per position per transaction, with its state at commit
+    assert kinds == ["MovementRecorded", "MovementRecorded", "Shipped", "PositionChanged"]
+    assert (uow.state.outbox[-1].on_hand, uow.state.outbox[-1].as_of) == (3, build.at(1))  # type: ignore[union-attr]
+    shipped = uow.state.outbox[2]
     assert shipped == Shipped(
         movement_id="k2", sku="LAMP", node="DC1", qty=2, order_id="o9", occurred_at=build.at(1),
         unit_cost=Money(1250, "EUR"),

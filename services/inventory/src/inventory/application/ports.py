@@ -7,7 +7,7 @@ conditional updates) so concurrent reservations on one hot sku never oversell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -30,12 +30,18 @@ class Positions(Protocol):
     async def get_many(
         self, keys: Iterable[PositionKey], *, for_update: bool = False
     ) -> dict[PositionKey, Position]:
-        """Only the keys that exist; with ``for_update`` rows are locked in sorted key order
-        (no deadlock between two transfers touching the same pair of nodes)."""
+        """Only the keys that exist; with ``for_update`` every key is returned (an empty position
+        for a new one, created so there is a row to lock: two first movements at a new position
+        wait for each other instead of overwriting each other) and rows are locked in sorted key
+        order (no deadlock between two transfers touching the same pair of nodes)."""
         ...
 
     async def save(self, position: Position) -> None:
         """Insert or replace the position at ``position.key``."""
+        ...
+
+    async def save_many(self, positions: Iterable[Position]) -> None:
+        """``save`` for each, in one round trip where the store allows."""
         ...
 
 
@@ -44,6 +50,15 @@ class MovementLog(Protocol):
 
     async def append(self, movement: Movement) -> bool:
         """Record it; False (and nothing written) if its idempotency key is already recorded."""
+        ...
+
+    async def append_many(self, movements: Sequence[Movement]) -> None:
+        """Record them in this order; ConcurrentChangeError (roll back and retry) if any key was
+        recorded meanwhile by another transaction (callers check ``recorded`` first)."""
+        ...
+
+    async def recorded(self, idempotency_keys: Iterable[str]) -> set[str]:
+        """The keys among ``idempotency_keys`` that are already recorded."""
         ...
 
     async def list_for(self, key: PositionKey, up_to: datetime | None = None) -> list[Movement]:
@@ -58,7 +73,15 @@ class Reservations(Protocol):
 
     async def get(self, reservation_id: str, *, for_update: bool = False) -> Reservation | None: ...
 
+    async def get_many(
+        self, reservation_ids: Iterable[str], *, for_update: bool = False
+    ) -> dict[str, Reservation]:
+        """Only the ids that exist (locked in sorted id order with ``for_update``)."""
+        ...
+
     async def save(self, reservation: Reservation) -> None: ...
+
+    async def save_many(self, reservations: Iterable[Reservation]) -> None: ...
 
     async def due(self, now: datetime, limit: int) -> list[Reservation]:
         """Up to ``limit`` open reservations with ``expires_at <= now``, earliest expiry first."""
@@ -78,7 +101,8 @@ class Drifts(Protocol):
 
 
 class Outbox(Protocol):
-    """Events to publish, written in the same transaction as the state they describe."""
+    """Events to publish, written in the same transaction as the state they describe (in the
+    order added)."""
 
     async def add(self, event: InventoryEvent) -> None: ...
 
@@ -86,9 +110,18 @@ class Outbox(Protocol):
 class ItemCosts(Protocol):
     """Item cost from the master-data read model (ERP is the system of record for cost)."""
 
-    async def unit_cost(self, sku: str, at: datetime) -> Money | None:
-        """The cost of one unit valid at ``at``; None if the item has no cost yet."""
+    async def unit_cost(self, sku: str, node: str, at: datetime) -> Money | None:
+        """The cost of one unit at ``node`` (item cost is per legal entity, the node's) valid at
+        ``at``; None if the item has no cost there yet."""
         ...
+
+
+class References(Protocol):
+    """Which skus and nodes master data knows (the read model may lag master data a little)."""
+
+    async def unknown_items(self, skus: Iterable[str]) -> set[str]: ...
+
+    async def unknown_nodes(self, nodes: Iterable[str]) -> set[str]: ...
 
 
 class Nodes(Protocol):

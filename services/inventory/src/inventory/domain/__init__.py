@@ -12,7 +12,7 @@ from inventory.domain.drift import (
     drift_detected,
 )
 from inventory.domain.drift_rate import NodeDriftRate, drift_rate_by_node
-from inventory.domain.errors import InsufficientOnHand, InsufficientStock
+from inventory.domain.errors import InsufficientOnHand, InsufficientStock, UnknownReference
 from inventory.domain.movements import (
     Allocation,
     Cancellation,
@@ -62,6 +62,7 @@ __all__ = [
     "Snapshot",
     "TransferReceived",
     "TransferShipped",
+    "UnknownReference",
     "adjustment_for",
     "affected_keys",
     "apply",

@@ -61,7 +61,21 @@ def apply_to_position(
     if reservation is not None and reservation.key != position.key:
         check_reservation_id(movement, reservation)
         reservation = None  # another position's reservation is not held here
-    p = msgspec.structs.replace(position, as_of=_later(position, movement))
+    as_of, count_at_as_of = _later(position, movement)
+    changes, reservation = _move(position, movement, reservation)
+    # one replace (one validation of the invariants) per leg
+    return msgspec.structs.replace(
+        position, as_of=as_of, count_at_as_of=count_at_as_of, **changes
+    ), reservation
+
+
+Changes = dict[str, int]
+
+
+def _move(
+    p: Position, movement: mv.Movement, reservation: Reservation | None
+) -> tuple[Changes, Reservation | None]:
+    """The quantities ``movement`` changes at ``p`` (and the reservation after it)."""
     match movement:
         case mv.Receipt(qty=qty):
             return _with(p, on_hand=p.on_hand + qty), reservation
@@ -85,7 +99,7 @@ def apply_to_position(
         case mv.Allocation():
             return _allocate(p, movement, reservation)
         case mv.Pick() | mv.Pack():
-            return p, reservation
+            return {}, reservation
         case mv.Ship(qty=qty):
             _require_sellable(p, qty)
             from_reserved, reservation = _take_reserved(reservation, qty, "shipped")
@@ -107,7 +121,7 @@ def apply_to_position(
         case mv.ReturnReceived(qty=qty, disposition="quarantine"):
             return _with(p, on_hand=p.on_hand + qty, damaged=p.damaged + qty), reservation
         case mv.ReturnReceived():  # reverse logistics: received and sent on, never stocked here
-            return p, reservation
+            return {}, reservation
         case mv.CycleCount(counted_qty=counted):
             return _with(p, on_hand=counted, damaged=min(p.damaged, counted)), reservation
         case mv.DamageWriteOff(qty=qty, write_off_from="damaged"):
@@ -132,9 +146,9 @@ def check_reservation_id(movement: mv.Movement, reservation: Reservation | None)
 
 def _reserve(
     p: Position, movement: mv.ReservationCreated, existing: Reservation | None
-) -> tuple[Position, Reservation | None]:
+) -> tuple[Changes, Reservation | None]:
     if existing is not None:
-        return p, existing  # replayed reservation id: no effect
+        return {}, existing  # replayed reservation id: no effect
     if movement.qty > p.net_available:
         raise InsufficientStock(p.sku, p.node, requested=movement.qty, available=p.available_to_sell)
     reservation = Reservation(
@@ -152,7 +166,7 @@ def _reserve(
 
 def _allocate(
     p: Position, movement: mv.Allocation, reservation: Reservation | None
-) -> tuple[Position, Reservation | None]:
+) -> tuple[Changes, Reservation | None]:
     qty = movement.qty
     if movement.reservation_id is None:
         if qty > p.net_available:
@@ -185,11 +199,16 @@ def _require_sellable(p: Position, qty: int) -> None:
         raise InsufficientOnHand(p.sku, p.node, requested=qty, on_hand=p.sellable_on_hand)
 
 
-def _later(position: Position, movement: mv.Movement) -> datetime:
+def _later(position: Position, movement: mv.Movement) -> tuple[datetime, bool]:
+    """The position's new ``as_of`` and whether a cycle count occurred at it."""
+    is_count = isinstance(movement, mv.CycleCount)
     if position.as_of is None or movement.occurred_at > position.as_of:
-        return movement.occurred_at
-    return position.as_of
+        return movement.occurred_at, is_count
+    if movement.occurred_at == position.as_of:
+        return position.as_of, position.count_at_as_of or is_count
+    return position.as_of, position.count_at_as_of
 
 
-def _with(position: Position, **quantities: int) -> Position:
-    return msgspec.structs.replace(position, **quantities)
+def _with(position: Position, **quantities: int) -> Changes:
+    """The changed quantities (``position`` is there to read like the rule it applies)."""
+    return quantities

@@ -34,12 +34,13 @@ def decode_movement(record: bytes | str | Mapping[str, Any] | Movement) -> Movem
             raise ValidationError("record", f"expected a JSON object, got {type(record).__name__}")
         return msgspec.convert(dict(record), Movement)
     except msgspec.ValidationError as error:
-        raise _as_field_error(error) from None
+        raise field_error(error) from None
     except msgspec.DecodeError as error:
         raise ValidationError("record", f"not valid JSON: {error}") from None
 
 
-def _as_field_error(error: msgspec.ValidationError) -> ValidationError:
+def field_error(error: msgspec.ValidationError) -> ValidationError:
+    """msgspec's message as a ValidationError naming the field (a rule's own error passes through)."""
     if isinstance(error.__cause__, ValidationError):
         return error.__cause__
     message = str(error)

@@ -43,3 +43,16 @@ class ReplayBroken(ValidationError):  # noqa: N818
 
     def __reduce__(self) -> tuple[type[ReplayBroken], tuple[str, ValidationError]]:  # type: ignore[override]
         return (type(self), (self.idempotency_key, self.cause))
+
+
+class UnknownReference(ValidationError):  # noqa: N818
+    """A movement names a sku or node master data does not know (yet: the read model may lag, so
+    a consumer retries before dead-lettering)."""
+
+    def __init__(self, field: str, what: str, value: str) -> None:
+        super().__init__(field, f"unknown {what} {value!r} (not in master data)")
+        self.what = what
+        self.value = value
+
+    def __reduce__(self) -> tuple[type[UnknownReference], tuple[str, str, str]]:  # type: ignore[override]
+        return (type(self), (self.field, self.what, self.value))

@@ -39,9 +39,14 @@ def in_order(movements: Iterable[mv.Movement]) -> list[mv.Movement]:
 
 
 def is_late(position: Position | None, movement: mv.Movement) -> bool:
-    """True when the movement does not sort after everything already applied to ``position``
-    (ties count as late), so the position must be re-folded rather than updated in place."""
-    return position is not None and position.as_of is not None and movement.occurred_at <= position.as_of
+    """True when the movement does not sort after everything already applied to ``position``, so
+    the position must be re-folded rather than updated in place. A tie with ``as_of`` sorts last
+    (it is recorded last) unless a cycle count occurred at that instant and the movement is not one."""
+    if position is None or position.as_of is None or movement.occurred_at > position.as_of:
+        return False
+    if movement.occurred_at < position.as_of:
+        return True
+    return position.count_at_as_of and not isinstance(movement, mv.CycleCount)
 
 
 @dataclass(frozen=True)

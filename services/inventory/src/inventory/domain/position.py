@@ -33,6 +33,8 @@ class Position(msgspec.Struct, frozen=True, kw_only=True):
     damaged: int = 0
     safety_stock: int = 0
     as_of: datetime | None = None
+    count_at_as_of: bool = False
+    """A cycle count occurred at ``as_of``: a movement at that same instant sorts before it."""
 
     def __post_init__(self) -> None:
         _checks.identifier("sku", self.sku)

@@ -1,6 +1,11 @@
 """In-memory adapters for every port: fakes for unit tests, honest to the port contracts."""
 
-from inventory.adapters.memory.reference_data import FixedClock, InMemoryItemCosts, InMemoryNodes
+from inventory.adapters.memory.reference_data import (
+    FixedClock,
+    InMemoryItemCosts,
+    InMemoryNodes,
+    InMemoryReferences,
+)
 from inventory.adapters.memory.repositories import (
     InMemoryDrifts,
     InMemoryMovementLog,
@@ -18,6 +23,7 @@ __all__ = [
     "InMemoryNodes",
     "InMemoryOutbox",
     "InMemoryPositions",
+    "InMemoryReferences",
     "InMemoryReservations",
     "InMemoryState",
     "InMemoryUnitOfWork",

@@ -1,4 +1,4 @@
-"""In-memory reference data and clock: item costs, nodes, a settable clock."""
+"""In-memory reference data and clock: item costs, known skus and nodes, nodes, a settable clock."""
 
 from __future__ import annotations
 
@@ -10,11 +10,27 @@ from canon.money import Money
 
 
 class InMemoryItemCosts:
+    """One cost per sku, whatever the node and instant."""
+
     def __init__(self, costs: Mapping[str, Money] | None = None) -> None:
         self.costs = dict(costs or {})
 
-    async def unit_cost(self, sku: str, at: datetime) -> Money | None:
+    async def unit_cost(self, sku: str, node: str, at: datetime) -> Money | None:
         return self.costs.get(sku)
+
+
+class InMemoryReferences:
+    """Known skus and nodes; None knows every value."""
+
+    def __init__(self, skus: Iterable[str] | None = None, nodes: Iterable[str] | None = None) -> None:
+        self.skus = None if skus is None else set(skus)
+        self.nodes = None if nodes is None else set(nodes)
+
+    async def unknown_items(self, skus: Iterable[str]) -> set[str]:
+        return set() if self.skus is None else set(skus) - self.skus
+
+    async def unknown_nodes(self, nodes: Iterable[str]) -> set[str]:
+        return set() if self.nodes is None else set(nodes) - self.nodes
 
 
 class InMemoryNodes:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from canon.inventory import InventoryEvent
 
+from inventory.application.errors import ConcurrentChangeError
 from inventory.domain.drift import Drift
 from inventory.domain.movements import Movement, affected_keys
 from inventory.domain.position import Position, PositionKey
@@ -25,10 +26,16 @@ class InMemoryPositions:
     async def get_many(
         self, keys: Iterable[PositionKey], *, for_update: bool = False
     ) -> dict[PositionKey, Position]:
+        if for_update:  # as the PostgreSQL adapter: every key, a new one empty
+            return {key: self.rows.get(key) or Position.empty(key) for key in sorted(set(keys))}
         return {key: self.rows[key] for key in sorted(set(keys)) if key in self.rows}
 
     async def save(self, position: Position) -> None:
         self.rows[position.key] = position
+
+    async def save_many(self, positions: Iterable[Position]) -> None:
+        for position in positions:
+            self.rows[position.key] = position
 
 
 class InMemoryMovementLog:
@@ -42,6 +49,15 @@ class InMemoryMovementLog:
             return False
         self.rows[movement.idempotency_key] = movement
         return True
+
+    async def append_many(self, movements: Sequence[Movement]) -> None:
+        if any(movement.idempotency_key in self.rows for movement in movements):
+            raise ConcurrentChangeError("a movement of the batch is recorded already")
+        for movement in movements:
+            self.rows[movement.idempotency_key] = movement
+
+    async def recorded(self, idempotency_keys: Iterable[str]) -> set[str]:
+        return {key for key in idempotency_keys if key in self.rows}
 
     async def list_for(self, key: PositionKey, up_to: datetime | None = None) -> list[Movement]:
         return [
@@ -58,8 +74,17 @@ class InMemoryReservations:
     async def get(self, reservation_id: str, *, for_update: bool = False) -> Reservation | None:
         return self.rows.get(reservation_id)
 
+    async def get_many(
+        self, reservation_ids: Iterable[str], *, for_update: bool = False
+    ) -> dict[str, Reservation]:
+        return {rid: self.rows[rid] for rid in sorted(set(reservation_ids)) if rid in self.rows}
+
     async def save(self, reservation: Reservation) -> None:
         self.rows[reservation.reservation_id] = reservation
+
+    async def save_many(self, reservations: Iterable[Reservation]) -> None:
+        for reservation in reservations:
+            self.rows[reservation.reservation_id] = reservation
 
     async def due(self, now: datetime, limit: int) -> list[Reservation]:
         due = [reservation for reservation in self.rows.values() if reservation.is_due(now)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import msgspec
 from canon.errors import ValidationError
 
-from inventory.application.ports import ItemCosts, UnitOfWork
+from inventory.application.ports import ItemCosts, References, UnitOfWork
 from inventory.application.use_cases.recording import record_movement
 from inventory.domain.drift import (
     Drift,
@@ -25,6 +25,7 @@ from inventory.domain.drift import (
     compute_drift,
     drift_detected,
 )
+from inventory.domain.errors import UnknownReference
 from inventory.domain.ordering import balance_as_of
 from inventory.domain.position import PositionKey
 
@@ -36,12 +37,25 @@ class SnapshotOutcome:
 
 
 class IngestSnapshot:
-    def __init__(self, uow: UnitOfWork, item_costs: ItemCosts, tolerance: DriftTolerance) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        item_costs: ItemCosts,
+        tolerance: DriftTolerance,
+        references: References | None = None,
+    ) -> None:
         self._uow = uow
         self._item_costs = item_costs
         self._tolerance = tolerance
+        self._references = references
 
     async def __call__(self, snapshot: Snapshot) -> SnapshotOutcome:
+        """UnknownReference for a sku or node master data does not know."""
+        if self._references is not None:
+            if await self._references.unknown_items([snapshot.sku]):
+                raise UnknownReference("sku", "sku", snapshot.sku)
+            if await self._references.unknown_nodes([snapshot.node]):
+                raise UnknownReference("node", "node", snapshot.node)
         try:
             return await self._balance(snapshot, refused=None)
         except ValidationError as refused:
@@ -53,7 +67,7 @@ class IngestSnapshot:
             await uow.positions.get(key, for_update=True)  # movements on it wait for the balancing
             log = await uow.movements.list_for(key, up_to=snapshot.as_of)
             derived = balance_as_of(log, snapshot.sku, snapshot.node, snapshot.as_of)
-            unit_cost = await self._item_costs.unit_cost(snapshot.sku, snapshot.as_of)
+            unit_cost = await self._item_costs.unit_cost(snapshot.sku, snapshot.node, snapshot.as_of)
             drift = compute_drift(snapshot, derived.on_hand, unit_cost, self._tolerance)
             if refused is not None and drift.action == "auto_adjust":
                 reason = f"adjustment refused: {refused}"

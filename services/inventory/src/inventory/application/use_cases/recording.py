@@ -3,7 +3,8 @@
 A movement that sorts after everything applied to its positions is applied in place; a late one
 (occurred at or before a position's ``as_of``) re-folds the position from its log, so the result is
 always the fold of the accepted log in occurred-at order. A movement whose fold would break a rule
-raises its ValidationError: the caller leaves the unit of work uncommitted, and it is not recorded.
+raises its ValidationError before anything is written, so it is never recorded. The positions are
+locked first, so a duplicate sent concurrently waits and is then recognised.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import msgspec
 from canon.errors import ValidationError
 from canon.inventory import InventoryEvent, Shipped
 
+from inventory.application.errors import ConcurrentChangeError
 from inventory.application.ports import ItemCosts, UnitOfWork
 from inventory.domain.apply import apply, check_reservation_id
 from inventory.domain.errors import InsufficientStock, ReplayBroken
@@ -48,17 +50,16 @@ async def record_movement(
     reservation_id = reservation_id_of(movement)
     reservation = await uow.reservations.get(reservation_id, for_update=True) if reservation_id else None
     before = {key: found.get(key) or Position.empty(key) for key in keys}
-    if not await uow.movements.append(movement):
+    if await uow.movements.recorded([movement.idempotency_key]):
         return Recorded("duplicate", before, reservation)
     if any(is_late(found.get(key), movement) for key in keys):
         check_reservation_id(movement, reservation)
         after: dict[PositionKey, Position] = {}
         reservations: dict[str, Reservation] = {}
         for key in keys:
+            log = [*await uow.movements.list_for(key), movement]  # the newcomer is recorded last
             try:
-                replayed = replay(
-                    key, await uow.movements.list_for(key), safety_stock=before[key].safety_stock
-                )
+                replayed = replay(key, log, safety_stock=before[key].safety_stock)
             except ReplayBroken as broken:
                 raise _refusal(movement, before[key], broken) from broken
             after[key] = replayed.position
@@ -70,12 +71,14 @@ async def record_movement(
         applied = apply(found, movement, reservation)
         after, events, reservation = applied.positions, list(applied.events), applied.reservation
         changed_reservations = [reservation] if reservation is not None else []
+    if not await uow.movements.append(movement):
+        raise ConcurrentChangeError(f"movement {movement.idempotency_key} recorded meanwhile")
     for position in after.values():
         await uow.positions.save(position)
     for changed in changed_reservations:
         await uow.reservations.save(changed)
     for event in events:
-        await uow.outbox.add(await _costed(event, item_costs))
+        await uow.outbox.add(await costed(event, item_costs))
     return Recorded("accepted", after, reservation)
 
 
@@ -90,9 +93,9 @@ def _refusal(movement: Movement, before: Position, broken: ReplayBroken) -> Vali
     return ValidationError(broken.cause.field, reason)
 
 
-async def _costed(event: InventoryEvent, item_costs: ItemCosts | None) -> InventoryEvent:
+async def costed(event: InventoryEvent, item_costs: ItemCosts | None) -> InventoryEvent:
     """A shipment carries the item's unit cost when known, for the ledger's COGS posting."""
     if not isinstance(event, Shipped) or item_costs is None:
         return event
-    unit_cost = await item_costs.unit_cost(event.sku, event.occurred_at)
+    unit_cost = await item_costs.unit_cost(event.sku, event.node, event.occurred_at)
     return msgspec.structs.replace(event, unit_cost=unit_cost)
