@@ -54,12 +54,14 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_s: float = 0.2,
         after_publish: AfterPublish | None = None,
+        in_flight: int = 64,
     ) -> None:
         self._session_factory = session_factory
         self._publisher = publisher
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
         self._after_publish = after_publish
+        self._in_flight = in_flight
 
     async def run_once(self) -> int:
         """Publish one batch; returns how many rows were published and marked."""
@@ -75,14 +77,23 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for row in rows:
-                try:
-                    await self._publisher.publish_raw(row.subject, row.headers, row.payload)
-                except Exception as error:  # NATS unavailable: keep what was published, retry later
-                    failure = error
+            for start in range(0, len(rows), self._in_flight):
+                window = rows[start : start + self._in_flight]
+                # Pipelined: the window's publishes go out in seq order on one connection and their
+                # acks are awaited together. Only the unbroken prefix of acks is marked, so a failure
+                # never leaves a later row marked ahead of an earlier one.
+                acks = await asyncio.gather(
+                    *(self._publisher.publish_raw(row.subject, row.headers, row.payload) for row in window),
+                    return_exceptions=True,
+                )
+                for row, ack in zip(window, acks, strict=True):
+                    if isinstance(ack, BaseException):
+                        failure = ack if isinstance(ack, Exception) else RuntimeError(repr(ack))
+                        break
+                    published.append(row.seq)
+                    await self._call_after_publish(row.seq)
+                if failure is not None:  # NATS unavailable: keep what was published, retry later
                     break
-                published.append(row.seq)
-                await self._call_after_publish(row.seq)
             if published:
                 await session.execute(
                     update(outbox).where(outbox.c.seq.in_(published)).values(published_at=func.now())

@@ -48,3 +48,20 @@ async def test_rows_published_before_a_relay_crash_are_in_the_stream_exactly_onc
     assert await replay_stream(js, topology, "SALES", collect) == 10
     assert in_stream == [(event.id, b'{"n": %d}' % index) for index, event in enumerate(events)]
     assert await helpers.stream_messages("SALES") == 10
+
+
+async def test_a_crash_inside_a_pipelined_window_republishes_without_duplicates(
+    js, topology, session_factory, helpers, database_url, nats_url, nats_namespace
+) -> None:
+    """With a 64-row window all 10 rows may be out before the crash and none marked: the restarted
+    relay publishes all 10 again and JetStream keeps each once."""
+    events = [helpers.sale_event() for _ in range(10)]
+    async with session_factory() as session, session.begin():
+        for index, event in enumerate(events):
+            await add_to_outbox(session, event, b'{"n": %d}' % index)
+    crashed = await asyncio.create_subprocess_exec(
+        sys.executable, str(CRASHING_RELAY), database_url, nats_url, nats_namespace, "4", "64"
+    )
+    assert await asyncio.wait_for(crashed.wait(), 60) == -signal.SIGKILL
+    assert await OutboxRelay(session_factory, Publisher(js, topology)).run_once() == 10
+    assert await helpers.stream_messages("SALES") == 10
