@@ -57,7 +57,7 @@ async def run_relay(server_url: str, nats_url: str, rows: int, in_flight: int) -
 
 async def main(rows: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as scratch:
-        os.chmod(scratch, 0o755)  # noqa: ASYNC240 - once, before any server starts
+        os.chmod(scratch, 0o755)  # embedded PostgreSQL runs as an unprivileged user
         servers: list[EmbeddedPostgres | EmbeddedNats] = []
         server_url = os.environ.get("RETAIL_SYNC_DATABASE_URL")
         if server_url is None:
