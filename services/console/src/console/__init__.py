@@ -1,0 +1,1 @@
+"""Operations console: a web page over the services REST APIs (never their databases)."""
