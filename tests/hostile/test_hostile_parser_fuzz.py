@@ -1,4 +1,4 @@
-"""Every file parser, fed random and mutated input: it returns a result or a clear error, never crashes or hangs.
+"""Every file parser, fed random and mutated input: a result or a clear error, never a crash or a hang.
 
 "Clear error" means ParseError (with line numbers) or canon's ValidationError (naming the field); anything
 else — IndexError, KeyError, UnicodeDecodeError, RecursionError — is a defect the fuzzer reports.
@@ -6,6 +6,7 @@ else — IndexError, KeyError, UnicodeDecodeError, RecursionError — is a defec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -65,10 +66,8 @@ PARSERS: dict[str, tuple[Callable[[bytes], Any], list[Path]]] = {
 
 def call_bounded(parse: Callable[[bytes], Any], content: bytes) -> None:
     started = time.monotonic()
-    try:
+    with contextlib.suppress(*CLEAR_ERRORS):
         parse(content)
-    except CLEAR_ERRORS:
-        pass
     elapsed = time.monotonic() - started
     assert elapsed < MAX_SECONDS_PER_CALL, f"took {elapsed:.2f}s on {len(content)} bytes"
 
@@ -138,9 +137,12 @@ def test_xml_entity_expansion_and_external_entities_are_refused(name: str) -> No
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><Document>&lol3;</Document>'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b"<Document>&lol3;</Document>"
     )
-    external = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Document>&e;</Document>'
+    external = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Document>&e;</Document>'
+    )
     for content in (bomb, external):
         with pytest.raises(ParseError):
             PARSERS[name][0](content)
