@@ -21,5 +21,6 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("master_data", "master_data", 8100),
     ServiceEntry("promotion", "promotion", 8101, grpc_port=50051),
     ServiceEntry("inventory", "inventory", 8102, grpc_port=50052),
+    ServiceEntry("order_ledger", "order_ledger", 8103),
     ServiceEntry("reconciliation", "reconciliation", 8104),
 )

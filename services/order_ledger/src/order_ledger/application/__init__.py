@@ -1,0 +1,1 @@
+"""Order ledger use cases and the ports they need."""

@@ -1,0 +1,1 @@
+"""Order ledger domain: posting rules, periods, returns with promotion context, journal entries (pure)."""

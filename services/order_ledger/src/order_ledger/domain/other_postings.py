@@ -1,0 +1,122 @@
+"""Entries that do not come from a sales transaction: cost of goods sold on a shipment, and the
+settlement variances reconciliation explains (fees, FX, commission, chargebacks, reserves)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from canon.ids import deterministic_id
+from canon.inventory import Shipped
+from canon.ledger import JournalEntry, Side
+from canon.money import Money
+from canon.recon import VariancePosted
+
+from order_ledger.domain.errors import PostingError
+from order_ledger.domain.journal import EntryLines, Posting
+from order_ledger.domain.periods import PeriodChoice
+from order_ledger.domain.rules import PostingRules
+
+
+def post_shipment(
+    shipped: Shipped,
+    *,
+    legal_entity_id: str,
+    business_date: date,
+    unit_cost: Money,
+    rules: PostingRules,
+    period: PeriodChoice,
+    posted_at: datetime,
+    channel_id: str | None = None,
+    flags: tuple[str, ...] = (),
+) -> JournalEntry:
+    """Dr cost of goods sold / Cr inventory at quantity x unit cost (event's cost, else master data's)."""
+    cost = unit_cost * shipped.qty
+    dims = [("legal_entity", legal_entity_id), ("node", shipped.node)]
+    if (cost_center := rules.cost_center(shipped.node)) is not None:
+        dims.append(("cost_center", cost_center))
+    lines = EntryLines(cost.currency)
+    memo = f"{shipped.qty} x {shipped.sku} at {unit_cost}"
+    for role, side in (("cogs", "debit"), ("inventory", "credit")):
+        lines.add(Posting(role, rules.account(role), side, cost.amount_minor, tuple(dims), memo=memo))  # type: ignore[arg-type]
+    journal_lines = lines.lines()
+    if not journal_lines:
+        raise PostingError("unit_cost", f"zero cost for {shipped.sku}: nothing to post")
+    return JournalEntry(
+        entry_id=deterministic_id("journal-shipment", shipped.movement_id),
+        legal_entity_id=legal_entity_id,
+        currency=cost.currency,
+        business_date=business_date,
+        period_id=period.period_id,
+        posted_at=posted_at,
+        source_system="inventory",
+        document_id=shipped.movement_id,
+        order_id=shipped.order_id,
+        transaction_kind="shipment",
+        channel_id=channel_id,
+        node_id=shipped.node,
+        lines=journal_lines,
+        late=period.late,
+        flags=sorted({*flags, *period.flags}),
+    )
+
+
+def post_variance(
+    variance: VariancePosted, *, rules: PostingRules, period: PeriodChoice, posted_at: datetime
+) -> JournalEntry:
+    """A cost (positive) debits the variance role and credits the processor's clearing account; a
+    gain (negative) the other way round."""
+    rule = rules.variance_roles.get(variance.kind) or rules.variance_roles.get("other")
+    if rule is None:
+        raise PostingError("kind", f"no posting rule for variance kind {variance.kind!r}")
+    amount = abs(variance.amount.amount_minor)
+    cost_side: Side = "debit" if variance.amount.amount_minor > 0 else "credit"
+    clearing_side: Side = "credit" if cost_side == "debit" else "debit"
+    dims: tuple[tuple[str, str], ...] = (("legal_entity", variance.legal_entity_id),)
+    if variance.channel_id:
+        dims += (("channel", variance.channel_id),)
+    lines = EntryLines(variance.amount.currency)
+    reference = variance.processor_reference
+    lines.add(
+        Posting(
+            rule.role,
+            rules.account(rule.role, processor=variance.processor),
+            cost_side,
+            amount,
+            dims,
+            processor=variance.processor,
+            processor_reference=reference,
+            memo=variance.memo,
+        )
+    )
+    clearing = rules.account("tender_clearing", processor=variance.processor)
+    lines.add(
+        Posting(
+            "tender_clearing",
+            clearing,
+            clearing_side,
+            amount,
+            dims,
+            processor=variance.processor,
+            processor_reference=reference,
+            memo=f"settlement {variance.settlement_report_id}",
+        )
+    )
+    journal_lines = lines.lines()
+    if not journal_lines:
+        raise PostingError("amount", "a zero variance has nothing to post")
+    return JournalEntry(
+        entry_id=deterministic_id("journal-variance", variance.variance_id),
+        legal_entity_id=variance.legal_entity_id,
+        currency=variance.amount.currency,
+        business_date=variance.business_date,
+        period_id=period.period_id,
+        posted_at=posted_at,
+        source_system="reconciliation",
+        document_id=variance.variance_id,
+        order_id=variance.order_id,
+        transaction_kind=f"variance:{variance.kind}",
+        channel_id=variance.channel_id,
+        lines=journal_lines,
+        late=period.late,
+        flags=list(period.flags),
+    )
