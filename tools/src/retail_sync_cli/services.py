@@ -23,4 +23,5 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("inventory", "inventory", 8102, grpc_port=50052),
     ServiceEntry("order_ledger", "order_ledger", 8103),
     ServiceEntry("reconciliation", "reconciliation", 8104),
+    ServiceEntry("console", "console", 8080),
 )

@@ -57,6 +57,10 @@ def _http_port(env: dict[str, str], service: ServiceEntry) -> int:
 def _service_env(base: dict[str, str], service: ServiceEntry) -> dict[str, str]:
     env = dict(base)
     env[f"{service.env_prefix}_HTTP_PORT"] = str(_http_port(base, service))
+    for other in SERVICES:  # the console reads the services where they actually listen
+        env.setdefault(
+            f"RETAIL_SYNC_CONSOLE_{other.name.upper()}_URL", f"http://127.0.0.1:{_http_port(base, other)}"
+        )
     if service.grpc_port is not None:
         env.setdefault(f"{service.env_prefix}_GRPC_PORT", str(service.grpc_port))
     return env

@@ -8,6 +8,7 @@ import msgspec
 from canon.envelope import Envelope
 from canon.errors import ValidationError
 from canon.inventory import SHIPPED
+from canon.promotion import VERSION_PUBLISHED
 from canon.recon import VARIANCE_POSTED
 from messaging.consumer import ConsumerSpec, Handler, PermanentError, typed_handler
 from sqlalchemy.dialects.postgresql import insert
@@ -25,8 +26,10 @@ SHIPMENT_SPEC = ConsumerSpec(
 VARIANCE_SPEC = ConsumerSpec(
     durable="order_ledger_variances", stream="RECON", filter_subjects=(VARIANCE_POSTED.subject,)
 )
+# Only the versions (published with their full content): channel feeds and deployment statuses on the
+# same stream are not the ledger's business, and channel feeds carry no envelope.
 PROMOTION_SPEC = ConsumerSpec(
-    durable="order_ledger_promotions", stream="PROMOTION", filter_subjects=("retail.promotion.>",)
+    durable="order_ledger_promotions", stream="PROMOTION", filter_subjects=(VERSION_PUBLISHED.subject,)
 )
 
 

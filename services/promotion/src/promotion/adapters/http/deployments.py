@@ -8,6 +8,7 @@ from litestar import Controller, Response, get, post
 from retail_platform.auth import requires_scope
 from retail_platform.principal import Principal
 
+from promotion.adapters import metrics
 from promotion.adapters.http.errors import translated_errors
 from promotion.adapters.http.queries import PromotionQueries
 from promotion.adapters.http.schemas import AcknowledgementRequest
@@ -40,6 +41,7 @@ class DeploymentsController(Controller):
                 reason=data.reason,
                 channel_allowed=principal.may_access_channel,
             )
+        metrics.count_status(after)  # the same count as an acknowledgement over NATS
         return deployment_view(after)
 
     @get(

@@ -1,0 +1,1 @@
+"""Pure aggregation of what the services answered into what each panel shows (no I/O)."""
