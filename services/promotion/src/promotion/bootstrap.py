@@ -16,17 +16,15 @@ from master_replica import apply_master_event, replica_consumer_spec
 from messaging.consumer import ConsumerRunner
 from messaging.dlq import DeadLetters
 from messaging.outbox import OutboxRelay
-from messaging.provision import provision
 from messaging.publisher import Publisher
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
 from retail_platform.container import ServiceContainer, resolve
-from retail_platform.database import ensure_database, run_migrations
-from retail_platform.dburl import database_name
 from retail_platform.health import database_check, nats_check
 from retail_platform.idempotency import IdempotencyStore
 from retail_platform.logging import get_logger
+from retail_platform.migrate import migrate_service
 from retail_platform.settings import ServiceSettings, load_settings
 from retail_platform.streams import topology_for
 
@@ -70,14 +68,7 @@ class PromotionContainer(ServiceContainer):
 
 async def migrate(settings: ServiceSettings) -> None:
     """Create the service's database if missing, bring its schema to head, provision the streams."""
-    await ensure_database(settings.database_server_url, database_name(settings.service_database_url))
-    await run_migrations(settings.service_database_url, MIGRATIONS)
-    container = PromotionContainer(settings=settings)
-    await resolve(container.init_resources)
-    try:
-        await provision(await resolve(container.jetstream), topology_for(settings))
-    finally:
-        await resolve(container.shutdown_resources)
+    await migrate_service(settings, MIGRATIONS)
 
 
 def every(seconds: float, action: Callable[[], Awaitable[Any]]) -> Callable[[asyncio.Event], Awaitable[None]]:
