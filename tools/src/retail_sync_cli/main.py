@@ -9,8 +9,10 @@ import click
 
 from retail_sync_cli import contracts as contract_files
 from retail_sync_cli.bench import bench
+from retail_sync_cli.demo import demo
 from retail_sync_cli.dlq_commands import dlq
 from retail_sync_cli.infra_check import infra
+from retail_sync_cli.loadgen import loadgen
 from retail_sync_cli.up import up
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -64,6 +66,8 @@ cli.add_command(up)
 cli.add_command(bench)
 cli.add_command(dlq)
 cli.add_command(infra)
+cli.add_command(loadgen)
+cli.add_command(demo)
 
 
 if __name__ == "__main__":

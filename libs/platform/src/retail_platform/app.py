@@ -21,6 +21,7 @@ from retail_platform.api_keys import ApiKeyStore
 from retail_platform.auth import API_KEY_HEADER, api_key_middleware, provide_principal
 from retail_platform.correlation import CorrelationIdMiddleware
 from retail_platform.health import ReadinessCheck, health_routes
+from retail_platform.key_admin import key_admin_router
 from retail_platform.metrics import RequestMetricsMiddleware, metrics_endpoint
 from retail_platform.principal import ALL_SCOPES
 from retail_platform.problems import problem_exception_handlers
@@ -54,7 +55,12 @@ def create_app(
             await api_key_store.install(settings.bootstrap_api_key, owner="bootstrap", scopes=[ALL_SCOPES])
 
     return Litestar(
-        route_handlers=[*route_handlers, metrics_endpoint, *health_routes(readiness_checks)],
+        route_handlers=[
+            *route_handlers,
+            key_admin_router(api_key_store),
+            metrics_endpoint,
+            *health_routes(readiness_checks),
+        ],
         dependencies={"principal": Provide(provide_principal), **(dependencies or {})},
         middleware=[
             CorrelationIdMiddleware(),

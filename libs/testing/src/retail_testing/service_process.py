@@ -95,14 +95,15 @@ def service_env(
     return env, admin_key
 
 
-async def _delete_streams(nats_url: str, namespace: str) -> None:
+async def delete_streams(nats_url: str, namespace: str) -> None:
+    """Delete the JetStream streams of a NATS namespace (e.g. one shared by a whole system under test)."""
     import nats
 
     client = await nats.connect(nats_url)
     try:
         js = client.jetstream()
         for stream in await js.streams_info():
-            if stream.config.name and stream.config.name.startswith(namespace.upper()):
+            if stream.config.name and stream.config.name.startswith(namespace.upper() + "_"):
                 await js.delete_stream(stream.config.name)
     finally:
         await client.close()
@@ -118,15 +119,25 @@ class RunningService:
 
 @contextmanager
 def running_service(
-    module: str, *, server_url: str, nats_url: str, scratch: Path, extra_env: dict[str, str] | None = None
+    module: str,
+    *,
+    server_url: str,
+    nats_url: str,
+    scratch: Path,
+    extra_env: dict[str, str] | None = None,
+    namespace: str | None = None,
 ) -> Iterator[RunningService]:
     """A migrated, ready service process with its own database and NATS namespace (for a module of tests).
 
-    Call from a synchronous fixture: it drives its own event loop for database and stream set-up.
+    `namespace` shares one NATS namespace between several services (a whole system under test); its
+    streams then belong to the caller, who deletes them once every service has stopped. Without it the
+    service gets a namespace of its own, deleted when it stops. Call from a synchronous fixture: it
+    drives its own event loop for database and stream set-up.
     """
     from retail_testing.plugin import create_database, drop_database
 
-    namespace = f"t{uuid.uuid4().hex[:10]}"
+    owns_namespace = namespace is None
+    namespace = namespace or f"t{uuid.uuid4().hex[:10]}"
     db_name = f"t_{uuid.uuid4().hex[:12]}"
     database_url = asyncio.run(create_database(server_url, db_name))
     env, admin_key = service_env(
@@ -145,4 +156,5 @@ def running_service(
     finally:
         process.stop()
         asyncio.run(drop_database(server_url, db_name))
-        asyncio.run(_delete_streams(nats_url, namespace))
+        if owns_namespace:
+            asyncio.run(delete_streams(nats_url, namespace))
