@@ -36,7 +36,7 @@ and two beyond it (exceptions)."""
 
 @dataclass(frozen=True)
 class DemoSize:
-    skus: int = 600
+    skus: int = 2000
     pos_per_store: int = 30
     web_orders: int = 80
     amazon_orders: int = 30
