@@ -23,6 +23,7 @@ from retail_platform.correlation import CorrelationIdMiddleware
 from retail_platform.health import ReadinessCheck, health_routes
 from retail_platform.key_admin import key_admin_router
 from retail_platform.metrics import RequestMetricsMiddleware, metrics_endpoint
+from retail_platform.nul_guard import NulGuardMiddleware
 from retail_platform.principal import ALL_SCOPES
 from retail_platform.problems import problem_exception_handlers
 from retail_platform.settings import ServiceSettings
@@ -66,6 +67,7 @@ def create_app(
             CorrelationIdMiddleware(),
             RequestMetricsMiddleware(settings.service_name),
             api_key_middleware(api_key_store, required=settings.api_keys_required),
+            NulGuardMiddleware(),
             *middleware,
         ],
         exception_handlers=problem_exception_handlers(),

@@ -6,6 +6,7 @@ Unexpected exceptions become a bare 500: the detail never carries internals; the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +23,7 @@ PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-Id"
 VALIDATION_TYPE = "urn:retail-sync:problem:validation-error"
 INVALID_REQUEST_TYPE = "urn:retail-sync:problem:invalid-request"
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '(?P<name>[^']+)'")
 
 _log = get_logger(__name__)
 
@@ -125,6 +127,8 @@ def render_request_validation(request: Request[Any, Any, Any], exc: ValidationEx
         for entry in entries
         if isinstance(entry, dict) and "message" in entry
     )
+    if not errors and (missing := _MISSING_PARAMETER.search(str(exc.detail))):
+        errors = (FieldError(field=missing["name"], reason=str(exc.detail).split(" for path ")[0]),)
     detail = "; ".join(f"{error.field}: {error.reason}" for error in errors) or str(exc.detail)
     problem = Problem(
         type=INVALID_REQUEST_TYPE,
@@ -138,18 +142,47 @@ def render_request_validation(request: Request[Any, Any, Any], exc: ValidationEx
 
 
 def render_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    """A bare 400 from the framework is a body it could not read (e.g. malformed JSON): named `body`."""
     status = exc.status_code
+    detail = str(exc.detail) if exc.detail and exc.detail != _title(status) else ""
     problem = Problem(
         type="about:blank",
         title=_title(status),
         status=status,
-        detail=str(exc.detail) if exc.detail and exc.detail != _title(status) else "",
+        detail=detail,
         instance=request.url.path,
+        errors=(FieldError(field="body", reason=detail or _title(status)),) if status == 400 else (),
     )
     return _with_request_correlation(request, problem_response(problem, exc.headers))
 
 
+_UNTRANSLATABLE_CHARACTER = "22021"  # PostgreSQL: e.g. a NUL character in a text value
+
+
+def _is_untranslatable_text(exc: BaseException) -> bool:
+    """The database refused a character (NUL) in a value the request carried: the caller's fault."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) == _UNTRANSLATABLE_CHARACTER:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
 def render_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if _is_untranslatable_text(exc):
+        reason = "text values may not contain NUL characters"
+        problem = Problem(
+            type=INVALID_REQUEST_TYPE,
+            title="Invalid request",
+            status=400,
+            detail=f"body: {reason}",
+            instance=request.url.path,
+            errors=(FieldError(field="body", reason=reason),),
+        )
+        return _with_request_correlation(request, problem_response(problem))
     _log.error(
         "unhandled_exception",
         path=request.url.path,

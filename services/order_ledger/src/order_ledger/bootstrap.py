@@ -3,18 +3,20 @@
 Extra settings (environment): RETAIL_SYNC_ORDER_LEDGER_ERP_URL (HTTP export) or
 RETAIL_SYNC_ORDER_LEDGER_ERP_DIR (file export; default `<inbox>/../erp` or `.retail-sync/erp`),
 RETAIL_SYNC_ORDER_LEDGER_ERP_INTERVAL_S (default 60), RETAIL_SYNC_ORDER_LEDGER_ERP_RESEND_AFTER_S
-(default 300).
+(default 300), RETAIL_SYNC_ORDER_LEDGER_SUBMISSIONS_ACK_WAIT_S (default 60: how long a batch fetched by a
+pod that died waits before it is delivered again).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 from litestar import Litestar
 from litestar.di import Provide
 from master_replica import apply_master_event, replica_consumer_spec
-from messaging.consumer import ConsumerRunner
+from messaging.consumer import ConsumerRunner, ConsumerSpec
 from messaging.dlq import DeadLetters
 from messaging.outbox import OutboxRelay
 from messaging.publisher import Publisher
@@ -41,7 +43,7 @@ from order_ledger.adapters.nats.handlers import (
     shipment_handler,
     variance_handler,
 )
-from order_ledger.adapters.nats.submissions import SubmissionConsumer
+from order_ledger.adapters.nats.submissions import SUBMISSION_SPEC, SubmissionConsumer
 from order_ledger.adapters.postgres.queries import LedgerQueries
 from order_ledger.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from order_ledger.application.ports import ErpExporter
@@ -68,6 +70,11 @@ def erp_exporter(settings: ServiceSettings) -> ErpExporter:
         return HttpErpExporter(url)
     default_dir = Path(settings.inbox_dir).parent / "erp" if settings.inbox_dir else Path(".retail-sync/erp")
     return FileErpExporter(Path(_env("ERP_DIR") or str(default_dir)))
+
+
+def submission_spec() -> ConsumerSpec:
+    ack_wait_s = float(_env("SUBMISSIONS_ACK_WAIT_S") or SUBMISSION_SPEC.ack_wait_s)
+    return dataclasses.replace(SUBMISSION_SPEC, ack_wait_s=ack_wait_s)
 
 
 class OrderLedgerContainer(ServiceContainer):
@@ -106,7 +113,7 @@ def build_app(settings: ServiceSettings) -> Litestar:
         )
         consumers.extend(
             [
-                SubmissionConsumer(js, session_factory, topology, record, dead_letters),
+                SubmissionConsumer(js, session_factory, topology, record, dead_letters, submission_spec()),
                 ConsumerRunner(
                     js,
                     session_factory,

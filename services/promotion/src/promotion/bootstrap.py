@@ -25,6 +25,7 @@ from retail_platform.health import database_check, nats_check
 from retail_platform.idempotency import IdempotencyStore
 from retail_platform.logging import get_logger
 from retail_platform.migrate import migrate_service
+from retail_platform.principal import ANONYMOUS, Principal
 from retail_platform.settings import ServiceSettings, load_settings
 from retail_platform.streams import topology_for
 
@@ -122,11 +123,11 @@ def build_app(settings: ServiceSettings) -> Litestar:
 
         api_key_store: ApiKeyStore = state["api_key_store"]
 
-        async def authenticate(key: str | None) -> bool:
+        async def authenticate(key: str | None) -> Principal | None:
             if not settings.api_keys_required:
-                return True
+                return ANONYMOUS
             principal = await api_key_store.authenticate(key) if key else None
-            return principal is not None and principal.has_scope("promotion:read")
+            return principal if principal is not None and principal.has_scope("promotion:read") else None
 
         state.update(
             session_factory=session_factory,

@@ -171,8 +171,8 @@ class MovementConsumer:
     async def _settle(self, batch: _Batch) -> None:
         deliveries = batch.deliveries
         try:
-            outcomes = await self._record(batch)
-        except Exception as error:  # database unavailable, lost race: retry the batch later
+            outcomes = await self._record_holding_order(batch)
+        except Exception as error:  # still failing after the in-place retries: retry each message later
             log.warning("movement_batch_failed", error=repr(error), messages=len(deliveries))
             for delivery in deliveries:
                 await self._retry_or_dead_letter(delivery, f"{type(error).__name__}: {error}")
@@ -192,6 +192,22 @@ class MovementConsumer:
             else:
                 metrics.MOVEMENTS.labels("nats", "rejected").inc()
                 await self._dead_letter(delivery.msg, f"rejected: {reason}", delivery.deliveries)
+
+    async def _record_holding_order(self, batch: _Batch) -> list[RecordOutcome | None]:
+        """Record the batch, retrying it in place (after each backoff step, AckWait extended) when the
+        transaction fails, e.g. while PostgreSQL restarts. Naking it at once would let the batches
+        behind it commit first: a shipment redelivered after the receipt-consuming shipments that
+        followed it in the stream then breaks the position and is dead-lettered (fault suite)."""
+        for delay in self.spec.backoff_s:
+            try:
+                return await self._record(batch)
+            except Exception as error:
+                log.warning("movement_batch_retrying", error=repr(error), in_s=delay)
+            await asyncio.sleep(delay)
+            for delivery in batch.deliveries:
+                with contextlib.suppress(Exception):  # NATS down too: redelivery keeps the order then
+                    await delivery.msg.in_progress()
+        return await self._record(batch)
 
     async def _record(self, batch: _Batch) -> list[RecordOutcome | None]:
         """Outcome per delivery; None for an event this consumer had applied already (inbox)."""

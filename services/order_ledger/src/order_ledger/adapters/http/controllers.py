@@ -13,6 +13,7 @@ from retail_platform.auth import principal_of, requires_scope
 from retail_platform.idempotency import IdempotencyStore, idempotent
 from retail_platform.problems import ProblemError, not_found
 
+from order_ledger.adapters.http.visibility import may_see, may_see_trace, require_unbound
 from order_ledger.adapters.postgres.queries import ExportBatchView, LedgerQueries, OrderTrace, RejectionView
 from order_ledger.application.intake import (
     canonical_submissions,
@@ -201,16 +202,22 @@ class SalesController(Controller):
         guards=[requires_scope("sales:read")],
         summary="An order's transactions and journal entries (settlement and bank: from reconciliation)",
     )
-    async def trace(self, order_id: str, queries: LedgerQueries) -> OrderTrace:
+    async def trace(
+        self, request: Request[Any, Any, Any], order_id: str, queries: LedgerQueries
+    ) -> OrderTrace:
         found = await queries.trace(order_id)
-        if found is None:
+        if found is None or not may_see_trace(principal_of(request), found):
             raise not_found("order", order_id)
         return found
 
     @get("/rejections", operation_id="ListRejectedTransactions", guards=[requires_scope("sales:read")])
     async def rejections(
-        self, queries: LedgerQueries, limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100
+        self,
+        request: Request[Any, Any, Any],
+        queries: LedgerQueries,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[RejectionView]:
+        require_unbound(principal_of(request), "rejections")
         return await queries.rejections(limit)
 
 
@@ -219,9 +226,9 @@ class LedgerController(Controller):
     tags = ["ledger"]
 
     @get("/entries/{entry_id:str}", operation_id="GetJournalEntry", guards=[requires_scope("ledger:read")])
-    async def entry(self, entry_id: str, queries: LedgerQueries) -> Any:
+    async def entry(self, request: Request[Any, Any, Any], entry_id: str, queries: LedgerQueries) -> Any:
         found = await queries.entry(entry_id)
-        if found is None:
+        if found is None or not may_see(principal_of(request), found.channel_id, found.legal_entity_id):
             raise not_found("journal entry", entry_id)
         return found
 

@@ -1,7 +1,9 @@
 """gRPC PromotionEvaluation server (grpc.aio): EvaluateCart over the in-memory index.
 
 Invalid input answers INVALID_ARGUMENT with ``<field>: <reason>``. Authentication: the same API
-keys as REST, sent as ``x-api-key`` metadata, needing ``promotion:read`` (when a key store is given).
+keys as REST, sent as ``x-api-key`` metadata, needing ``promotion:read`` (when a key store is given);
+a key bound to channels may evaluate carts of those channels only (PERMISSION_DENIED otherwise), as
+over REST.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from retail_platform.principal import Principal
 
 from promotion.adapters.grpc.messages import cart_from_request, pb2_grpc, response_from_result
 from promotion.application.evaluation import CartEvaluator, EvaluateCart
 from promotion.domain.errors import ValidationError
 
-Authenticator = Callable[[str | None], Awaitable[bool]]
+Authenticator = Callable[[str | None], Awaitable[Principal | None]]
+"""The key's principal, or None when it is unknown or lacks ``promotion:read``."""
 
 
 class PromotionEvaluationServicer(pb2_grpc.PromotionEvaluationServicer):  # type: ignore[name-defined]
@@ -27,9 +31,11 @@ class PromotionEvaluationServicer(pb2_grpc.PromotionEvaluationServicer):  # type
         self._authenticate = authenticate
 
     async def EvaluateCart(self, request: Any, context: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        principal: Principal | None = None
         if self._authenticate is not None:
             key = dict(context.invocation_metadata() or ()).get("x-api-key")
-            if not await self._authenticate(key):
+            principal = await self._authenticate(key)
+            if principal is None:
                 await context.abort(
                     grpc.StatusCode.UNAUTHENTICATED, "an API key with promotion:read is required"
                 )
@@ -37,6 +43,10 @@ class PromotionEvaluationServicer(pb2_grpc.PromotionEvaluationServicer):  # type
             cart = cart_from_request(request)
         except ValidationError as error:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{error.field}: {error.reason}")
+        if principal is not None and not principal.may_access_channel(cart.channel):
+            await context.abort(
+                grpc.StatusCode.PERMISSION_DENIED, f"channel: the key is not bound to {cart.channel!r}"
+            )
         result = self._evaluator(cart)
         if inspect.isawaitable(result):
             result = await result

@@ -49,7 +49,12 @@ class DeploymentsController(Controller):
         operation_id="GetDeploymentPayload",
         guards=[requires_scope("promotion:read")],
     )
-    async def payload(self, deployment_id: str, queries: PromotionQueries) -> Response[bytes]:
+    async def payload(
+        self, deployment_id: str, principal: Principal, queries: PromotionQueries
+    ) -> Response[bytes]:
+        """A key bound to channels sees only its channels' payloads."""
         with translated_errors():
-            content, content_type = await queries.deployment_payload(deployment_id)
+            content, content_type = await queries.deployment_payload(
+                deployment_id, principal.may_access_channel
+            )
         return Response(content=content, media_type=content_type)

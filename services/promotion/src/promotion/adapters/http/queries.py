@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -56,9 +57,12 @@ class PromotionQueries:
             ).all()
         return [deployment_view(to_deployment(row)) for row in rows]
 
-    async def deployment_payload(self, deployment_id: str) -> tuple[bytes, str]:
+    async def deployment_payload(
+        self, deployment_id: str, channel_allowed: Callable[[str], bool] = lambda channel: True
+    ) -> tuple[bytes, str]:
+        """The payload sent; another channel's deployment is not found (a bound key sees only its own)."""
         async with self._session_factory() as session, session.begin():
             found = await PostgresDeployments(session).get(deployment_id)
-        if found is None:
+        if found is None or not channel_allowed(found.channel_id):
             raise NotFound("deployment", deployment_id)
         return found.payload, found.content_type

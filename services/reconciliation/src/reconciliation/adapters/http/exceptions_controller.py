@@ -31,6 +31,20 @@ async def _visible(
     return found
 
 
+def _entity_filter(request: Request[Any, Any, Any], legal_entity_id: str | None) -> str | None:
+    bound = principal_of(request).legal_entities
+    if legal_entity_id is not None:
+        check_entity(request, legal_entity_id)
+        return legal_entity_id
+    if len(bound) == 1:
+        return bound[0]
+    if bound:
+        raise ProblemError(
+            403, "Forbidden", "a key bound to several legal entities must name one", field="legal_entity_id"
+        )
+    return None
+
+
 async def _step(
     request: Request[Any, Any, Any], queries: ReconQueries, exception_id: str, action: Any
 ) -> ExceptionView:
@@ -53,6 +67,7 @@ class ReconExceptionsController(Controller):
     @get("/exceptions", operation_id="ListReconExceptions", guards=[requires_scope("recon:read")])
     async def list_exceptions(
         self,
+        request: Request[Any, Any, Any],
         queries: ReconQueries,
         legal_entity_id: Annotated[str | None, Query(name="legal_entity_id", required=False)] = None,
         period_id: Annotated[str | None, Query(name="period_id", required=False)] = None,
@@ -61,7 +76,9 @@ class ReconExceptionsController(Controller):
         after: Annotated[str | None, Query(name="after", required=False)] = None,
         limit: Annotated[int, Query(name="limit", ge=1, le=1000)] = 100,
     ) -> list[ExceptionView]:
-        """Exceptions ordered by id, a page at a time (pass the last id as `after`)."""
+        """Exceptions ordered by id, a page at a time (pass the last id as `after`). A key bound to one
+        legal entity lists only that entity's; bound to several, it must name one of them."""
+        legal_entity_id = _entity_filter(request, legal_entity_id)
         return await queries.exceptions(
             legal_entity_id=legal_entity_id,
             period_id=period_id,
