@@ -16,7 +16,10 @@ READS = ["master:read", "promotion:read", "inventory:read", "sales:read", "ledge
 PEOPLE = {
     "viewer": ("vic", READS),
     "proposer": ("pat", [*READS, "promotion:write", "recon:resolve"]),
-    "approver": ("quinn", [*READS, "promotion:approve", "promotion:ack", "recon:resolve", "recon:approve"]),
+    "approver": (
+        "quinn",
+        [*READS, "promotion:approve", "promotion:ack", "recon:resolve", "recon:approve", "ops:dlq"],
+    ),
 }
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 

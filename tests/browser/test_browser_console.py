@@ -126,7 +126,7 @@ def test_each_panel_shows_the_seeded_figures(page: Page, system: System, seeded:
     expect(page.get_by_test_id("exception-row")).to_contain_text("40.00 EUR")
 
     dlq = page.locator('[data-panel="dlq"]')
-    expect(dlq.get_by_test_id("problem")).to_contain_text("lacks the scope 'recon:approve'")
+    expect(dlq.get_by_test_id("problem")).to_contain_text("lacks the scope 'ops:dlq'")
 
     page.fill("#trace-order", "O-1001")
     page.click("#trace-form button")

@@ -27,6 +27,7 @@ from retail_platform.nul_guard import NulGuardMiddleware
 from retail_platform.principal import ALL_SCOPES
 from retail_platform.problems import problem_exception_handlers
 from retail_platform.settings import ServiceSettings
+from retail_platform.whoami import whoami
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 GRACEFUL_SHUTDOWN_S = 20
@@ -59,6 +60,7 @@ def create_app(
         route_handlers=[
             *route_handlers,
             key_admin_router(api_key_store),
+            whoami,
             metrics_endpoint,
             *health_routes(readiness_checks),
         ],

@@ -26,6 +26,7 @@ from messaging.topology import Topology
 from retail_platform.api_keys import ApiKeyStore, generate_api_key
 from retail_platform.database import create_engine, session_factory
 from retail_platform.embedded import free_port
+from retail_platform.principal import ApiKeyBindings
 from retail_testing.service_process import RunningService, running_service
 
 pytestmark = pytest.mark.integration
@@ -43,7 +44,9 @@ PEOPLE = {
     "viewer": ("vic", READS),
     "proposer": ("pat", [*READS, "recon:resolve"]),
     "approver": ("quinn", [*READS, "recon:resolve", "recon:approve"]),
+    "bound_operator": ("olga", [*READS, "ops:dlq"]),
 }
+BINDINGS = {"bound_operator": ApiKeyBindings(legal_entities=("LE-NL",))}
 
 
 def chargeback_file(psp: str, amount: str, batch: str) -> bytes:
@@ -71,7 +74,9 @@ async def install_keys(services: dict[str, RunningService]) -> dict[str, str]:
         try:
             store = ApiKeyStore(session_factory(engine))
             for name, (owner, scopes) in PEOPLE.items():
-                await store.install(keys[name], owner=owner, scopes=scopes)
+                await store.install(
+                    keys[name], owner=owner, scopes=scopes, bindings=BINDINGS.get(name, ApiKeyBindings())
+                )
         finally:
             await engine.dispose()
     return keys
@@ -334,7 +339,10 @@ async def test_dead_letters_need_an_operator_key_and_replay_removes_them(
         await client.close()
     refused = await console.get("/api/dlq", headers=as_(system.keys["viewer"]))
     assert refused.status_code == 403
-    assert "recon:approve" in refused.json()["detail"]
+    assert "ops:dlq" in refused.json()["detail"]
+    bound = await console.get("/api/dlq", headers=as_(system.keys["bound_operator"]))
+    assert bound.status_code == 403
+    assert "without bindings" in bound.json()["detail"]
     listed = (await console.get("/api/dlq", headers=as_(system.admin_key))).json()
     assert listed["depth"] == 1
     [letter] = listed["letters"]

@@ -33,7 +33,7 @@ PEOPLE = {
     "author": ("pat.merchandising", [*READS, "promotion:write", "recon:resolve"]),
     "approver": (
         "quinn.finance",
-        [*READS, "promotion:approve", "promotion:ack", "recon:resolve", "recon:approve"],
+        [*READS, "promotion:approve", "promotion:ack", "recon:resolve", "recon:approve", "ops:dlq"],
     ),
 }
 UNACKNOWLEDGING_CHANNELS = frozenset({"AMAZON-US"})
