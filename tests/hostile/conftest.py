@@ -1,5 +1,6 @@
 """Every service as its own process on the shared test servers (own databases, own NATS namespace), for the
-hostile-input tests over HTTP. The system harness is the fault suite's (tests/faults/fault_system.py)."""
+hostile-input tests over HTTP, started once for the session. The system harness is the fault suite's
+(tests/faults/fault_system.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "faults"))
 from fault_system import System
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_system(
     postgres_server_url: str, nats_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
