@@ -19,7 +19,7 @@ from retail_platform.migrate import migrate_service
 from retail_platform.settings import ServiceSettings, load_settings
 from retail_platform.streams import topology_for
 
-from master_data.adapters.files.watcher import FolderWatcher
+from master_data.adapters.files.watcher import master_data_folder
 from master_data.adapters.http.controllers import MasterRecordsController
 from master_data.adapters.postgres.queries import MasterRecordQueries
 from master_data.adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -65,7 +65,7 @@ def build_app(settings: ServiceSettings) -> Litestar:
         relay = OutboxRelay(session_factory, Publisher(js, topology))
         loops.start("outbox_relay", relay.run)
         if settings.inbox_dir:
-            loops.start("folder_watcher", FolderWatcher(Path(settings.inbox_dir), bulk_upsert).run)
+            loops.start("folder_watcher", master_data_folder(Path(settings.inbox_dir), bulk_upsert).run)
 
     async def stop() -> None:
         await loops.stop()
