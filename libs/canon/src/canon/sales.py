@@ -172,6 +172,9 @@ class PriceAdjustment(msgspec.Struct, frozen=True, kw_only=True):
     promotion_id: str | None = None
     promotion_version: int | None = None
     reason: str | None = None
+    taxes: list[TaxLine] = []
+    """Tax on the re-priced amount per jurisdiction (the lost discount had reduced the tax base), in
+    the same direction as `amount`; counted in the transaction's tax total."""
 
     def __post_init__(self) -> None:
         _require_text("line_id", self.line_id)
@@ -246,8 +249,13 @@ class SalesTransaction(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def tax_total(self) -> Money:
+        """Tax of the lines, shipping and price adjustments, in the transaction's direction."""
         shipping_tax = sum_money((t.amount for t in self.shipping_taxes), self.currency)
-        return self._lines_total(lambda line: line.tax_total) + shipping_tax
+        sign = -1 if self.kind == "return" else 1
+        adjustment_tax = sum_money(
+            (t.amount * sign for a in self.price_adjustments for t in a.taxes), self.currency
+        )
+        return self._lines_total(lambda line: line.tax_total) + shipping_tax + adjustment_tax
 
     @property
     def adjustment_total(self) -> Money:
@@ -292,31 +300,86 @@ def validate_transaction(tx: SalesTransaction) -> list[ValidationError]:
     transaction's direction).
     """
     problems = [ValidationError(path, reason) for path, reason in _reference_problems(tx)]
-    wrong_currency = [
-        ValidationError(path, f"currency {money.currency} differs from the transaction's {tx.currency}")
-        for path, money in _amounts(tx)
-        if money.currency != tx.currency
-    ]
-    problems += wrong_currency
-    if wrong_currency:
-        return problems  # totals across currencies would be meaningless
+    if not _single_currency(tx):
+        wrong_currency = [
+            ValidationError(path, f"currency {money.currency} differs from the transaction's {tx.currency}")
+            for path, money in _amounts(tx)
+            if money.currency != tx.currency
+        ]
+        problems += wrong_currency
+        if wrong_currency:
+            return problems  # totals across currencies would be meaningless
+    # Totals in integer minor units (one currency, checked above): the hot path of every posting.
+    is_return = tx.kind == "return"
+    due = 0
     for index, line in enumerate(tx.lines):
-        if line.net.is_negative():
+        net = line.unit_price.amount_minor * line.quantity
+        for discount in line.discounts:
+            net -= discount.amount.amount_minor
+        if net < 0:
             problems.append(
                 ValidationError(f"lines[{index}].discounts", f"exceed the line gross {line.gross}")
             )
-    due = tx.net_total + tx.tax_total + (tx.shipping or Money.zero(tx.currency)) + tx.adjustment_total
-    if due != tx.tender_total:
-        adjusted = f" + re-pricing {tx.adjustment_total}" if tx.price_adjustments else ""
-        problems.append(
-            ValidationError(
-                "tenders",
-                f"transaction does not balance: lines net {tx.net_total} + tax {tx.tax_total} + shipping "
-                f"{tx.shipping or Money.zero(tx.currency)}{adjusted} = {due}, tenders total "
-                f"{tx.tender_total} (difference {due - tx.tender_total})",
-            )
-        )
+        for tax in line.taxes:
+            net += tax.amount.amount_minor
+        due += net if line.returned == is_return else -net
+    for tax in tx.shipping_taxes:
+        due += tax.amount.amount_minor
+    if tx.shipping is not None:
+        due += tx.shipping.amount_minor
+    for adjustment in tx.price_adjustments:
+        charged = adjustment.amount.amount_minor
+        for tax in adjustment.taxes:
+            charged += tax.amount.amount_minor
+        due += -charged if is_return else charged
+    tendered = 0
+    for tender in tx.tenders:
+        tendered += tender.amount.amount_minor if tender.refund == is_return else -tender.amount.amount_minor
+    if due != tendered:
+        problems.append(_imbalance(tx))
     return problems
+
+
+def _imbalance(tx: SalesTransaction) -> ValidationError:
+    due = tx.net_total + tx.tax_total + (tx.shipping or Money.zero(tx.currency)) + tx.adjustment_total
+    adjusted = f" + re-pricing {tx.adjustment_total}" if tx.price_adjustments else ""
+    return ValidationError(
+        "tenders",
+        f"transaction does not balance: lines net {tx.net_total} + tax {tx.tax_total} + shipping "
+        f"{tx.shipping or Money.zero(tx.currency)}{adjusted} = {due}, tenders total "
+        f"{tx.tender_total} (difference {due - tx.tender_total})",
+    )
+
+
+def _single_currency(tx: SalesTransaction) -> bool:
+    """True when every amount is in the transaction's currency (no paths built on the happy path)."""
+    currency = tx.currency
+    for line in tx.lines:
+        if line.unit_price.currency != currency:
+            return False
+        for discount in line.discounts:
+            if discount.amount.currency != currency:
+                return False
+        if not _taxes_in(line.taxes, currency):
+            return False
+    for tender in tx.tenders:
+        if tender.amount.currency != currency:
+            return False
+    if tx.shipping is not None and tx.shipping.currency != currency:
+        return False
+    for adjustment in tx.price_adjustments:
+        if adjustment.amount.currency != currency or not _taxes_in(adjustment.taxes, currency):
+            return False
+    return _taxes_in(tx.shipping_taxes, currency)
+
+
+def _taxes_in(taxes: list[TaxLine], currency: str) -> bool:
+    for tax in taxes:
+        if tax.amount.currency != currency:
+            return False
+        if tax.taxable_base is not None and tax.taxable_base.currency != currency:
+            return False
+    return True
 
 
 def _reference_problems(tx: SalesTransaction) -> Iterator[tuple[str, str]]:
@@ -347,6 +410,8 @@ def _reference_problems(tx: SalesTransaction) -> Iterator[tuple[str, str]]:
         ("line_id", [x.line_id for x in tx.lines]),
         ("tender_id", [t.tender_id for t in tx.tenders]),
     ):
+        if len(set(ids)) == len(ids):
+            continue
         duplicates = sorted({value for value in ids if ids.count(value) > 1})
         if duplicates:
             yield (
@@ -367,6 +432,7 @@ def _amounts(tx: SalesTransaction) -> Iterator[tuple[str, Money]]:
         yield "shipping", tx.shipping
     for index, adjustment in enumerate(tx.price_adjustments):
         yield f"price_adjustments[{index}].amount", adjustment.amount
+        yield from _tax_amounts(f"price_adjustments[{index}].taxes", adjustment.taxes)
     yield from _tax_amounts("shipping_taxes", tx.shipping_taxes)
 
 

@@ -37,9 +37,11 @@ from order_ledger.adapters.files.watcher import FolderWatcher
 from order_ledger.adapters.http.controllers import LedgerController, SalesController
 from order_ledger.adapters.nats.handlers import (
     PROMOTION_SPEC,
+    RETURN_DISPOSED_SPEC,
     SHIPMENT_SPEC,
     VARIANCE_SPEC,
     apply_promotion_event,
+    return_disposition_handler,
     shipment_handler,
     variance_handler,
 )
@@ -48,9 +50,11 @@ from order_ledger.adapters.postgres.queries import LedgerQueries
 from order_ledger.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from order_ledger.application.ports import ErpExporter
 from order_ledger.application.use_cases.export_journal import ExportJournal
+from order_ledger.application.use_cases.post_return_disposition import PostReturnDisposition
 from order_ledger.application.use_cases.post_shipment import PostShipment
 from order_ledger.application.use_cases.post_variance import PostVariance
 from order_ledger.application.use_cases.record_transactions import RecordTransactions
+from order_ledger.runtime import configure_process
 
 SERVICE_NAME = "order_ledger"
 DEFAULT_HTTP_PORT = 8103
@@ -137,12 +141,21 @@ def build_app(settings: ServiceSettings) -> Litestar:
                     js,
                     session_factory,
                     topology,
+                    RETURN_DISPOSED_SPEC,
+                    return_disposition_handler(PostReturnDisposition()),
+                    dead_letters,
+                ),
+                ConsumerRunner(
+                    js,
+                    session_factory,
+                    topology,
                     VARIANCE_SPEC,
                     variance_handler(PostVariance()),
                     dead_letters,
                 ),
             ]
         )
+        configure_process()
         for consumer in consumers:
             await consumer.bind()
             loops.start(consumer.spec.durable, consumer.run)

@@ -12,7 +12,14 @@ from canon.envelope import Envelope
 from canon.ledger import JournalEntry
 from canon.sales import SalesTransaction
 
-from order_ledger.application.ports import DocumentKey, NewTransaction, ReferenceNeeds, Rejection, StoredBatch
+from order_ledger.application.ports import (
+    DocumentKey,
+    NewTransaction,
+    ReferenceNeeds,
+    Rejection,
+    ShipmentCost,
+    StoredBatch,
+)
 from order_ledger.domain.erp_export import ErpAck
 from order_ledger.domain.reference import PostingReference
 
@@ -31,6 +38,7 @@ class InMemoryState:
     events: list[tuple[Envelope, bytes]] = field(default_factory=list)
     batches: dict[str, dict[str, object]] = field(default_factory=dict)
     exported: dict[str, str] = field(default_factory=dict)
+    shipment_costs: dict[str, ShipmentCost] = field(default_factory=dict)
 
 
 class InMemoryTransactions:
@@ -109,6 +117,17 @@ class InMemoryOutbox:
         self.state.events.extend(event for event in events if event[0].id not in known)
 
 
+class InMemoryShipmentCosts:
+    def __init__(self, state: InMemoryState) -> None:
+        self.state = state
+
+    async def add(self, cost: ShipmentCost) -> None:
+        self.state.shipment_costs.setdefault(cost.movement_id, cost)
+
+    async def of_order(self, order_id: str, sku: str) -> list[ShipmentCost]:
+        return [c for c in self.state.shipment_costs.values() if (c.order_id, c.sku) == (order_id, sku)]
+
+
 class InMemoryReference:
     def __init__(self, reference: PostingReference) -> None:
         self.reference = reference
@@ -179,6 +198,7 @@ class InMemoryUnitOfWork:
         self.rejections = InMemoryRejections(self.working)
         self.outbox = InMemoryOutbox(self.working)
         self.exports = InMemoryExports(self.working)
+        self.shipment_costs = InMemoryShipmentCosts(self.working)
         self.reference = InMemoryReference(self.reference_data)
         return self
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from canon.envelope import Envelope
-from canon.ids import deterministic_id
 from canon.ledger import ENTRY_POSTED, EntryPosted, JournalEntry
 from canon.sales import TRANSACTION_RECORDED, SalesTransaction, TransactionRecorded
+
+from order_ledger.domain.ids import deterministic_id
 
 SOURCE = "/retail-sync/order_ledger"
 

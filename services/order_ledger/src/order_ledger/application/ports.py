@@ -10,6 +10,7 @@ from typing import Protocol
 
 from canon.envelope import Envelope
 from canon.ledger import JournalEntry
+from canon.money import Money
 from canon.sales import SalesTransaction
 
 from order_ledger.domain.erp_export import ErpAck
@@ -117,6 +118,26 @@ class Exports(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ShipmentCost:
+    """The cost a shipment's COGS was posted at."""
+
+    movement_id: str
+    order_id: str
+    sku: str
+    legal_entity_id: str
+    qty: int
+    unit_cost: Money
+
+
+class ShipmentCosts(Protocol):
+    async def add(self, cost: ShipmentCost) -> None: ...
+
+    async def of_order(self, order_id: str, sku: str) -> list[ShipmentCost]:
+        """Shipments of `sku` for `order_id`, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def transactions(self) -> Transactions: ...
@@ -135,6 +156,9 @@ class UnitOfWork(Protocol):
 
     @property
     def exports(self) -> Exports: ...
+
+    @property
+    def shipment_costs(self) -> ShipmentCosts: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from order_ledger.domain.promotion_terms import BuyGetTerms
+from order_ledger.domain.promotion_terms import BuyGetTerms, PromotionTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +25,14 @@ def _feasible(sets: int, terms: BuyGetTerms, buy_only: int, get_only: int, both:
     return flex_for_buy + flex_for_get <= both
 
 
-def buy_get_discount(terms: BuyGetTerms, units: list[Unit]) -> int:
-    """Minor units of discount the mechanic gives `units`."""
-    buyable = [terms.buy_set.contains(u.sku, u.category_id) for u in units]
-    gettable = [terms.effective_get_set.contains(u.sku, u.category_id) for u in units]
+def buy_get_discount(promotion: PromotionTerms, units: list[Unit]) -> int:
+    """Minor units of discount the version's buy-X-get-Y mechanic gives `units` (only units in the
+    promotion's scope take part: an empty buy or get set means any item in scope, not any item)."""
+    terms = promotion.buy_get
+    if terms is None:
+        return 0
+    buyable = [promotion.can_buy(u.sku, u.category_id) for u in units]
+    gettable = [promotion.can_get(u.sku, u.category_id) for u in units]
     both = sum(1 for b, g in zip(buyable, gettable, strict=True) if b and g)
     buy_only = sum(1 for b, g in zip(buyable, gettable, strict=True) if b and not g)
     get_only = sum(1 for b, g in zip(buyable, gettable, strict=True) if g and not b)

@@ -77,6 +77,7 @@ DEFAULT_RULES_DATA: dict[str, Any] = {
         {"role": "loyalty_liability", "account": "2310"},
         {"role": "store_credit_liability", "account": "2320"},
         {"role": "cogs", "account": "5000"},
+        {"role": "cogs", "account": "5200", "treatment": "return_write_off"},
         {"role": "inventory", "account": "1400"},
         {"role": "processor_fee", "account": "6100"},
         {"role": "marketplace_commission", "account": "6110"},

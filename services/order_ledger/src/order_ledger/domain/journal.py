@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from canon.ids import deterministic_id
 from canon.ledger import JournalLine, LineRole, Side
 from canon.money import Money
+
+from order_ledger.domain.ids import deterministic_id
 
 
 def journal_entry_id(source_system: str, document_id: str, revision: int) -> str:
@@ -15,6 +16,11 @@ def journal_entry_id(source_system: str, document_id: str, revision: int) -> str
 
 def reversal_entry_id(entry_id: str) -> str:
     return deterministic_id("journal-reversal", entry_id)
+
+
+_Detail = tuple[
+    LineRole, str, tuple[tuple[str, str], ...], str | None, str | None, str | None, str | None, str | None
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,33 +55,56 @@ class EntryLines:
     side). Debits and credits are never netted, so an exchange shows both what came back and what left."""
 
     currency: str
-    _sums: dict[tuple[object, ...], tuple[Posting, int]] = field(default_factory=dict)
+    _sums: dict[tuple[Side, _Detail], list[int]] = field(default_factory=dict)
 
     def add(self, posting: Posting) -> None:
-        if posting.amount_minor == 0:
+        self.add_amount(
+            posting.side,
+            posting.amount_minor,
+            (
+                posting.role,
+                posting.account,
+                posting.dimensions,
+                posting.tender_kind,
+                posting.processor,
+                posting.processor_reference,
+                posting.jurisdiction,
+                posting.memo,
+            ),
+        )
+
+    def add_amount(self, side: Side, amount_minor: int, detail: _Detail) -> None:
+        """The hot path of posting: `detail` is (role, account, dimensions, tender kind, processor,
+        processor reference, jurisdiction, memo); a negative amount posts to the other side."""
+        if amount_minor == 0:
             return
-        if posting.amount_minor < 0:
-            flipped: Side = "credit" if posting.side == "debit" else "debit"
-            posting = replace(posting, side=flipped, amount_minor=-posting.amount_minor)
-        key = (posting.side, *posting.key())
-        first, total = self._sums.get(key, (posting, 0))
-        self._sums[key] = (first, total + posting.amount_minor)
+        if amount_minor < 0:
+            side = "credit" if side == "debit" else "debit"
+            amount_minor = -amount_minor
+        key = (side, detail)
+        found = self._sums.get(key)
+        if found is None:
+            self._sums[key] = [amount_minor]
+        else:
+            found[0] += amount_minor
 
     def lines(self) -> list[JournalLine]:
+        currency = self.currency
         lines = []
-        for posting, total in self._sums.values():
+        for (side, detail), total in self._sums.items():
+            role, account, dimensions, tender_kind, processor, reference, jurisdiction, memo = detail
             lines.append(
                 JournalLine(
-                    account=posting.account,
-                    role=posting.role,
-                    side=posting.side,
-                    amount=Money(total, self.currency),
-                    dimensions=dict(posting.dimensions),
-                    tender_kind=posting.tender_kind,
-                    processor=posting.processor,
-                    processor_reference=posting.processor_reference,
-                    jurisdiction=posting.jurisdiction,
-                    memo=posting.memo,
+                    account=account,
+                    role=role,
+                    side=side,
+                    amount=Money(total[0], currency),
+                    dimensions=dict(dimensions),
+                    tender_kind=tender_kind,
+                    processor=processor,
+                    processor_reference=reference,
+                    jurisdiction=jurisdiction,
+                    memo=memo,
                 )
             )
         return lines

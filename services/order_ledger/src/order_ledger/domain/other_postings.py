@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from canon.ids import deterministic_id
-from canon.inventory import Shipped
+from canon.inventory import ReturnDisposed, Shipped
 from canon.ledger import JournalEntry, Side
 from canon.money import Money
 from canon.recon import VariancePosted
@@ -57,6 +57,69 @@ def post_shipment(
         lines=journal_lines,
         late=period.late,
         flags=sorted({*flags, *period.flags}),
+    )
+
+
+WRITE_OFF_TREATMENT = "return_write_off"
+"""Qualifier of the `cogs` account that takes the cost of returned goods written off (shrink)."""
+
+
+def post_return_disposition(
+    disposed: ReturnDisposed,
+    *,
+    legal_entity_id: str,
+    business_date: date,
+    unit_cost: Money,
+    rules: PostingRules,
+    period: PeriodChoice,
+    posted_at: datetime,
+    channel_id: str | None = None,
+    flags: tuple[str, ...] = (),
+) -> JournalEntry:
+    """The cost side of a return, at the unit cost the original sale's COGS was posted at.
+
+    - `sellable` (back on hand): the goods are inventory again, so COGS is reversed:
+      Dr inventory / Cr cost of goods sold;
+    - `quarantine` (damaged) or `reverse_logistics` (leaves the node, e.g. back to the vendor or
+      disposed of): the sale's COGS is reversed too, but the goods are written off, so the cost moves
+      to the write-off account (the `cogs` role qualified `return_write_off` in the chart's rules):
+      Dr write-off / Cr cost of goods sold. Inventory is not debited: nothing sellable came back.
+    """
+    cost = unit_cost * disposed.qty
+    dims = [("legal_entity", legal_entity_id), ("node", disposed.node)]
+    if (cost_center := rules.cost_center(disposed.node)) is not None:
+        dims.append(("cost_center", cost_center))
+    lines = EntryLines(cost.currency)
+    memo = f"{disposed.qty} x {disposed.sku} returned ({disposed.disposition}) at {unit_cost}"
+    if disposed.disposition == "sellable":
+        debit_role, debit_account = "inventory", rules.account("inventory")
+    else:
+        debit_role, debit_account = "cogs", rules.account("cogs", treatment=WRITE_OFF_TREATMENT)
+    credit_account = rules.account("cogs")
+    entry_flags = {*flags, *period.flags, f"disposition:{disposed.disposition}"}
+    if disposed.disposition != "sellable" and debit_account == credit_account:
+        entry_flags.add("no_write_off_account")
+    lines.add(Posting(debit_role, debit_account, "debit", cost.amount_minor, tuple(dims), memo=memo))  # type: ignore[arg-type]
+    lines.add(Posting("cogs", credit_account, "credit", cost.amount_minor, tuple(dims), memo=memo))
+    journal_lines = lines.lines()
+    if not journal_lines:
+        raise PostingError("unit_cost", f"zero cost for {disposed.sku}: nothing to post")
+    return JournalEntry(
+        entry_id=deterministic_id("journal-return-disposition", disposed.movement_id),
+        legal_entity_id=legal_entity_id,
+        currency=cost.currency,
+        business_date=business_date,
+        period_id=period.period_id,
+        posted_at=posted_at,
+        source_system="inventory",
+        document_id=disposed.movement_id,
+        order_id=disposed.order_id,
+        transaction_kind="return_disposition",
+        channel_id=channel_id,
+        node_id=disposed.node,
+        lines=journal_lines,
+        late=period.late,
+        flags=sorted(entry_flags),
     )
 
 

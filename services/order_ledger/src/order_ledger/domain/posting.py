@@ -18,7 +18,8 @@ import msgspec
 from canon.ledger import JournalEntry, LineRole
 from canon.sales import Discount, SalesTransaction
 
-from order_ledger.domain.journal import EntryLines, Posting, journal_entry_id, reversal_entry_id
+from order_ledger.domain.errors import PostingError
+from order_ledger.domain.journal import EntryLines, journal_entry_id, reversal_entry_id
 from order_ledger.domain.periods import PeriodChoice, choose_period
 from order_ledger.domain.reference import PostingReference
 from order_ledger.domain.rules import AmountKind, PostingRules
@@ -27,6 +28,9 @@ Dimensions = tuple[tuple[str, str], ...]
 
 
 class _Poster:
+    """Walks one transaction's amounts into `lines`; the sides of its transaction type are looked up
+    once, and each (role, qualifiers) -> account resolution is memoised for the batch."""
+
     def __init__(
         self,
         tx: SalesTransaction,
@@ -36,6 +40,11 @@ class _Poster:
         accounts: dict[tuple[str | None, ...], str],
     ) -> None:
         self.tx, self.rules, self.lines, self.dims, self.accounts = tx, rules, lines, dims, accounts
+        type_rule = rules.transaction_types.get(tx.kind)
+        if type_rule is None:
+            raise PostingError("kind", f"no posting rule for transaction type {tx.kind!r}")
+        self.sides = type_rule.sides
+        self.chart_id = rules.chart_id
 
     def post(
         self,
@@ -54,7 +63,7 @@ class _Poster:
     ) -> None:
         if amount_minor == 0:
             return
-        key = (self.rules.chart_id, role, tender_kind, processor, jurisdiction, treatment)
+        key = (self.chart_id, role, tender_kind, processor, jurisdiction, treatment)
         account = self.accounts.get(key)
         if account is None:
             account = self.rules.account(
@@ -65,19 +74,22 @@ class _Poster:
                 treatment=treatment,
             )
             self.accounts[key] = account
-        self.lines.add(
-            Posting(
-                role=role,
-                account=account,
-                side=self.rules.side(self.tx.kind, amount, sign),
-                amount_minor=amount_minor,
-                dimensions=self.dims + extra_dims,
-                tender_kind=tender_kind,
-                processor=processor,
-                processor_reference=processor_reference,
-                jurisdiction=jurisdiction,
-                memo=memo,
-            )
+        side = self.sides[amount]
+        if sign < 0:
+            side = "credit" if side == "debit" else "debit"
+        self.lines.add_amount(
+            side,
+            amount_minor,
+            (
+                role,
+                account,
+                self.dims + extra_dims if extra_dims else self.dims,
+                tender_kind,
+                processor,
+                processor_reference,
+                jurisdiction,
+                memo,
+            ),
         )
 
 
@@ -104,18 +116,18 @@ def post_transaction(
     entry_flags = [*flags, *period.flags]
     lines = EntryLines(tx.currency)
     poster = _Poster(tx, rules, lines, base_dimensions(tx, rules), ref.account_cache)
+    is_return = tx.kind == "return"
+    tax_role = rules.roles["tax"]
     for line in tx.lines:
-        sign = tx.line_sign(line)
+        sign = 1 if line.returned == is_return else -1
         amount: AmountKind = (
             "gift_card_line" if ref.is_gift_card(line.sku, line.category_id, rules) else "line"
         )
-        poster.post(amount, rules.roles[amount], line.gross.amount_minor, sign)
+        poster.post(amount, rules.roles[amount], line.unit_price.amount_minor * line.quantity, sign)
         for discount in line.discounts:
             _post_discount(poster, ref, discount, sign, entry_flags)
         for tax in line.taxes:
-            poster.post(
-                "tax", rules.roles["tax"], tax.amount.amount_minor, sign, jurisdiction=tax.jurisdiction
-            )
+            poster.post("tax", tax_role, tax.amount.amount_minor, sign, jurisdiction=tax.jurisdiction)
     if tx.shipping is not None:
         poster.post("shipping", rules.roles["shipping"], tx.shipping.amount_minor, 1)
     for tax in tx.shipping_taxes:
@@ -125,7 +137,7 @@ def post_transaction(
             "tender",
             rules.tender_roles[tender.kind],
             tender.amount.amount_minor,
-            tx.tender_sign(tender),
+            1 if tender.refund == is_return else -1,
             tender_kind=tender.kind,
             processor=tender.processor,
             processor_reference=tender.processor_reference,
@@ -142,13 +154,18 @@ def post_transaction(
             extra_dims=promotion,
             memo=f"re-priced kept line {adjustment.line_id}: {adjustment.reason or 'condition broken'}",
         )
+        for tax in adjustment.taxes:  # the tax on what the kept item now costs
+            poster.post(
+                "tax", tax_role, tax.amount.amount_minor, adjustment_sign, jurisdiction=tax.jurisdiction
+            )
     journal_lines = lines.lines()
     if not journal_lines:
         return None
-    entry_flags += [
-        f"unknown_account:{a}"
-        for a in ref.unknown_accounts(tx.legal_entity_id, {x.account for x in journal_lines})
-    ]
+    if ref.gl_accounts:  # nothing to check against until the chart of accounts is replicated
+        entry_flags += [
+            f"unknown_account:{a}"
+            for a in ref.unknown_accounts(tx.legal_entity_id, {x.account for x in journal_lines})
+        ]
     return JournalEntry(
         entry_id=journal_entry_id(tx.source_system, tx.document_id, tx.revision),
         legal_entity_id=tx.legal_entity_id,

@@ -12,7 +12,7 @@ import msgspec
 
 
 class ItemSetTerms(msgspec.Struct, frozen=True, kw_only=True):
-    """Empty = any item."""
+    """Empty = any item of the promotion's scope (the scope is checked by `PromotionTerms`)."""
 
     skus: list[str] = []
     categories: list[str] = []
@@ -21,6 +21,25 @@ class ItemSetTerms(msgspec.Struct, frozen=True, kw_only=True):
         if not self.skus and not self.categories:
             return True
         return sku in self.skus or (category_id is not None and category_id in self.categories)
+
+
+class ScopeTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """The items a promotion version applies to, as the promotion engine reads its scope: exclusions
+    win; no items and no categories named = every item (not excluded)."""
+
+    items: list[str] = []
+    categories: list[str] = []
+    excluded_items: list[str] = []
+    excluded_categories: list[str] = []
+
+    def covers(self, sku: str, category_id: str | None) -> bool:
+        if sku in self.excluded_items or (
+            category_id is not None and category_id in self.excluded_categories
+        ):
+            return False
+        if not self.items and not self.categories:
+            return True
+        return sku in self.items or (category_id is not None and category_id in self.categories)
 
 
 class BuyGetTerms(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,10 +69,27 @@ class PromotionTerms(msgspec.Struct, frozen=True, kw_only=True):
     vendor_id: str | None = None
     vendor_share_pct: str | None = None
     treatment: str | None = None
+    scope: ScopeTerms = ScopeTerms()
+    """Versions stored before the scope was kept read as "every item", as the ledger did then."""
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.promotion_id, self.version)
+
+    def can_buy(self, sku: str, category_id: str | None) -> bool:
+        """In the promotion's scope and in its buy set (an empty buy set = any item IN SCOPE)."""
+        return (
+            self.buy_get is not None
+            and self.scope.covers(sku, category_id)
+            and self.buy_get.buy_set.contains(sku, category_id)
+        )
+
+    def can_get(self, sku: str, category_id: str | None) -> bool:
+        return (
+            self.buy_get is not None
+            and self.scope.covers(sku, category_id)
+            and self.buy_get.effective_get_set.contains(sku, category_id)
+        )
 
 
 def terms_from_payload(payload: Any) -> PromotionTerms | None:
@@ -83,7 +119,19 @@ def terms_from_payload(payload: Any) -> PromotionTerms | None:
         vendor_id=funding.get("vendor_id"),
         vendor_share_pct=_decimal_text(funding.get("share_pct")),
         treatment=accounting.get("gl_discount_account"),
+        scope=_scope(payload.get("scope")),
     )
+
+
+def _scope(value: Any) -> ScopeTerms:
+    if not isinstance(value, dict):
+        return ScopeTerms()
+    try:
+        return msgspec.convert(
+            {name: value.get(name) or [] for name in ScopeTerms.__struct_fields__}, ScopeTerms, strict=False
+        )
+    except msgspec.ValidationError:
+        return ScopeTerms()
 
 
 def _buy_get(mechanic: dict[str, Any]) -> BuyGetTerms | None:

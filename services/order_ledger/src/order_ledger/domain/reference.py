@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from canon.master_data import FiscalCalendar, Item, LegalEntity, Node
 from canon.money import Money
@@ -28,6 +29,11 @@ class PostingReference:
     account_cache: dict[tuple[str | None, ...], str] = field(default_factory=dict)
     """(chart, role, qualifiers...) -> account, memoised for the batch."""
 
+    @cached_property
+    def categories(self) -> dict[str, str | None]:
+        """Sku -> category of the items the batch named (master data); read once the items are loaded."""
+        return {sku: item.category_id for sku, item in self.items.items()}
+
     def chart_of(self, legal_entity_id: str) -> str:
         entity = self.legal_entities.get(legal_entity_id)
         return entity.chart_id if entity is not None else DEFAULT_CHART
@@ -35,7 +41,9 @@ class PostingReference:
     def rules_for(self, legal_entity_id: str) -> PostingRules:
         chart = self.chart_of(legal_entity_id)
         found = self.rules_by_chart.get(chart) or self.rules_by_chart.get(DEFAULT_CHART)
-        return found if found is not None else default_rules(chart)
+        if found is None:  # decoded once per batch, not once per transaction
+            found = self.rules_by_chart[chart] = default_rules(chart)
+        return found
 
     def is_gift_card(self, sku: str, category_id: str | None, rules: PostingRules) -> bool:
         item = self.items.get(sku)

@@ -8,7 +8,10 @@ Rules:
 - returning more units than are left on the original line is refused;
 - when the return touches a buy-X-get-Y promotion, the mechanic of the SAME promotion version is run
   on the units the customer keeps; if they now earn less discount than they hold, the difference is
-  charged back as price adjustments on the kept lines (a return's refund shrinks by it);
+  charged back as price adjustments on the kept lines (a return's refund shrinks by it), with the
+  tax on that amount when the lost discount had reduced the tax base (`_repricing_taxes`); a unit
+  takes part in the mechanic only if it is in the promotion's scope (an empty buy set = any item in
+  scope);
 - without the original (not received yet) the return is taken as sent and flagged; a promotion
   version the ledger has not seen cannot re-price and is flagged.
 """
@@ -17,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import msgspec
 from canon.money import Money
-from canon.sales import PriceAdjustment, SalesLine, SalesTransaction
+from canon.sales import PriceAdjustment, SalesLine, SalesTransaction, TaxLine
 
 from order_ledger.domain.buy_get import Unit, buy_get_discount
 from order_ledger.domain.errors import PostingError
@@ -37,6 +41,8 @@ class _Left:
     quantity: int
     discounts: list[int]
     taxes: list[int]
+    added_taxes: dict[str, int] = field(default_factory=dict)
+    """Tax charged on re-pricing in a jurisdiction the line itself had no tax line for."""
 
     @classmethod
     def of(cls, line: SalesLine) -> _Left:
@@ -82,8 +88,12 @@ def _state(original: SalesTransaction, earlier: Sequence[SalesTransaction]) -> d
             left.quantity -= line.quantity
             for index, discount in enumerate(line.discounts[: len(left.discounts)]):
                 left.discounts[index] -= discount.amount.amount_minor
-            for index, tax in enumerate(line.taxes[: len(left.taxes)]):
-                left.taxes[index] -= tax.amount.amount_minor
+            for index, tax in enumerate(line.taxes):
+                if index < len(left.taxes):
+                    left.taxes[index] -= tax.amount.amount_minor
+                else:  # tax a re-pricing added in a jurisdiction the line had none for
+                    j = tax.jurisdiction
+                    left.added_taxes[j] = left.added_taxes.get(j, 0) - tax.amount.amount_minor
         for adjustment in tx.price_adjustments:
             _apply_adjustment(state.get(adjustment.line_id), adjustment)
     return state
@@ -92,6 +102,14 @@ def _state(original: SalesTransaction, earlier: Sequence[SalesTransaction]) -> d
 def _apply_adjustment(left: _Left | None, adjustment: PriceAdjustment) -> None:
     if left is None:
         return
+    jurisdictions = [tax.jurisdiction for tax in left.line.taxes]
+    for tax in adjustment.taxes:  # the kept line now carries (and gives back on return) this tax too
+        if tax.jurisdiction in jurisdictions:
+            left.taxes[jurisdictions.index(tax.jurisdiction)] += tax.amount.amount_minor
+        else:
+            left.added_taxes[tax.jurisdiction] = (
+                left.added_taxes.get(tax.jurisdiction, 0) + tax.amount.amount_minor
+            )
     remaining = adjustment.amount.amount_minor
     for index, discount in enumerate(left.line.discounts):
         if _key(discount) == (adjustment.promotion_id, adjustment.promotion_version) and remaining:
@@ -105,7 +123,10 @@ def price_return(
     original: SalesTransaction | None,
     earlier_returns: Sequence[SalesTransaction],
     promotions: Mapping[PromotionKey, PromotionTerms],
+    categories: Mapping[str, str | None] | None = None,
 ) -> PricedReturn:
+    """`categories`: sku -> category from master data, for lines that do not name theirs (a promotion
+    scoped or set by category must still see the item's category)."""
     if not any(line.returned for line in tx.lines) or tx.original_document_id is None:
         return PricedReturn(tx)
     if original is None:
@@ -117,9 +138,60 @@ def price_return(
         _price_line(index, line, state, touched, flags) if line.returned else line
         for index, line in enumerate(tx.lines)
     ]
-    adjustments = _reprice_kept(original, state, touched, promotions, flags)
+    adjustments = _reprice_kept(original, state, touched, promotions, categories or {}, flags)
     priced = msgspec.structs.replace(tx, lines=lines, price_adjustments=adjustments)
     return PricedReturn(priced, tuple(flags))
+
+
+def _category(line: SalesLine, categories: Mapping[str, str | None]) -> str | None:
+    return line.category_id if line.category_id is not None else categories.get(line.sku)
+
+
+def _repricing_taxes(
+    original: SalesTransaction, kept: SalesLine, key: PromotionKey, charge: Money
+) -> list[TaxLine]:
+    """The tax on a re-priced amount: the lost discount had reduced the kept line's tax base, so the
+    base grows by `charge` and the tax with it, per jurisdiction, at the line's rate (its tax line's
+    `rate`, else tax / taxable base on the line). A line whose discount left it nothing taxed (the
+    free item of a BOGO) takes the jurisdictions and rates of the original's lines of the same sku,
+    else of its other taxed lines. Rounded half up per jurisdiction. A discount that did not reduce the
+    tax base (`reduces_tax_base=False`) adds no tax."""
+    if not any(_key(d) == key and d.reduces_tax_base for d in kept.discounts):
+        return []
+    rates = _rates(kept)
+    if not rates:
+        same_sku = [line for line in original.lines if line.sku == kept.sku and line is not kept]
+        others = [line for line in original.lines if line is not kept and not line.returned]
+        for candidates in (same_sku, others):
+            for line in candidates:
+                for jurisdiction, rate in _rates(line).items():
+                    rates.setdefault(jurisdiction, rate)
+            if rates:
+                break
+    taxes = []
+    for jurisdiction, rate in rates.items():
+        amount = int((charge.amount_minor * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if amount:
+            taxes.append(
+                TaxLine(jurisdiction=jurisdiction, amount=Money(amount, charge.currency), rate=str(rate))
+            )
+    return taxes
+
+
+def _rates(line: SalesLine) -> dict[str, Decimal]:
+    """Jurisdiction -> tax rate of a line (stated, else derived from its taxed base; 0 base: unknown)."""
+    rates: dict[str, Decimal] = {}
+    net = line.unit_price.amount_minor * line.quantity - sum(
+        d.amount.amount_minor for d in line.discounts if d.reduces_tax_base
+    )
+    for tax in line.taxes:
+        if tax.rate is not None:
+            rates[tax.jurisdiction] = Decimal(tax.rate)
+        elif tax.taxable_base is not None and tax.taxable_base.amount_minor > 0:
+            rates[tax.jurisdiction] = Decimal(tax.amount.amount_minor) / tax.taxable_base.amount_minor
+        elif net > 0:
+            rates[tax.jurisdiction] = Decimal(tax.amount.amount_minor) / net
+    return rates
 
 
 def _match(line: SalesLine, state: dict[str, _Left]) -> _Left | None:
@@ -143,8 +215,13 @@ def _price_line(
     currency = left.line.unit_price.currency
     discount_shares = [_share(a, line.quantity, left.quantity, currency) for a in left.discounts]
     tax_shares = [_share(a, line.quantity, left.quantity, currency) for a in left.taxes]
+    added_shares = {
+        jurisdiction: _share(a, line.quantity, left.quantity, currency)
+        for jurisdiction, a in left.added_taxes.items()
+    }
     left.discounts = [a - s for a, s in zip(left.discounts, discount_shares, strict=True)]
     left.taxes = [a - s for a, s in zip(left.taxes, tax_shares, strict=True)]
+    left.added_taxes = {j: a - added_shares[j] for j, a in left.added_taxes.items()}
     left.quantity -= line.quantity
     touched.append(left)
     original = left.line
@@ -161,7 +238,8 @@ def _price_line(
         taxes=[
             msgspec.structs.replace(t, amount=Money(s, currency), taxable_base=None)
             for t, s in zip(original.taxes, tax_shares, strict=True)
-        ],
+        ]
+        + [TaxLine(jurisdiction=j, amount=Money(s, currency)) for j, s in added_shares.items() if s],
     )
 
 
@@ -170,6 +248,7 @@ def _reprice_kept(
     state: dict[str, _Left],
     touched: list[_Left],
     promotions: Mapping[PromotionKey, PromotionTerms],
+    categories: Mapping[str, str | None],
     flags: list[str],
 ) -> list[PriceAdjustment]:
     keys = sorted({k for line in original.lines for d in line.discounts if (k := _key(d)) is not None})
@@ -181,16 +260,16 @@ def _reprice_kept(
             continue
         mechanic = terms.buy_get
         if mechanic is None or not any(
-            left.discount_of(key) or mechanic.buy_set.contains(left.line.sku, left.line.category_id)
+            left.discount_of(key) or terms.can_buy(left.line.sku, _category(left.line, categories))
             for left in touched
         ):
             continue
         kept_units = [
-            Unit(left.line.unit_price.amount_minor, left.line.sku, left.line.category_id)
+            Unit(left.line.unit_price.amount_minor, left.line.sku, _category(left.line, categories))
             for left in state.values()
             for _ in range(left.quantity)
         ]
-        earned = buy_get_discount(mechanic, kept_units)
+        earned = buy_get_discount(terms, kept_units)
         held = {line_id: left.discount_of(key) for line_id, left in state.items() if left.quantity > 0}
         charge = sum(held.values()) - earned
         if charge <= 0:
@@ -206,6 +285,7 @@ def _reprice_kept(
                     promotion_id=key[0],
                     promotion_version=key[1],
                     reason=f"buy {mechanic.buy_qty} get {mechanic.get_qty} no longer met by the kept items",
+                    taxes=_repricing_taxes(original, state[line_id].line, key, part),
                 )
             )
             _apply_adjustment(state[line_id], adjustments[-1])

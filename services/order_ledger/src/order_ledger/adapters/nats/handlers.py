@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from canon.envelope import Envelope
 from canon.errors import ValidationError
-from canon.inventory import SHIPPED
+from canon.inventory import RETURN_DISPOSED, SHIPPED
 from canon.promotion import VERSION_PUBLISHED
 from canon.recon import VARIANCE_POSTED
 from messaging.consumer import ConsumerSpec, Handler, PermanentError, typed_handler
@@ -16,12 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_ledger.adapters.postgres.tables import promotion_versions
 from order_ledger.adapters.postgres.unit_of_work import SessionUnitOfWork
+from order_ledger.application.use_cases.post_return_disposition import PostReturnDisposition
 from order_ledger.application.use_cases.post_shipment import PostShipment
 from order_ledger.application.use_cases.post_variance import PostVariance
 from order_ledger.domain.promotion_terms import terms_from_payload
 
 SHIPMENT_SPEC = ConsumerSpec(
     durable="order_ledger_shipments", stream="INVENTORY", filter_subjects=(SHIPPED.subject,)
+)
+# NATS 2.9 takes one filter subject per consumer: return dispositions have their own durable.
+RETURN_DISPOSED_SPEC = ConsumerSpec(
+    durable="order_ledger_return_dispositions",
+    stream="INVENTORY",
+    filter_subjects=(RETURN_DISPOSED.subject,),
 )
 VARIANCE_SPEC = ConsumerSpec(
     durable="order_ledger_variances", stream="RECON", filter_subjects=(VARIANCE_POSTED.subject,)
@@ -47,6 +54,10 @@ def _permanent_on_rule_errors(
 
 def shipment_handler(post: PostShipment) -> Handler:
     return typed_handler(SHIPPED, _permanent_on_rule_errors(post))  # type: ignore[arg-type]
+
+
+def return_disposition_handler(post: PostReturnDisposition) -> Handler:
+    return typed_handler(RETURN_DISPOSED, _permanent_on_rule_errors(post))  # type: ignore[arg-type]
 
 
 def variance_handler(post: PostVariance) -> Handler:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections import deque
 from dataclasses import dataclass
 
 import structlog
@@ -24,9 +26,9 @@ from messaging.topology import Topology
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from order_ledger.adapters.postgres.repositories import raw_connection
 from order_ledger.adapters.postgres.unit_of_work import SessionUnitOfWork
 from order_ledger.application.use_cases.record_transactions import RecordTransactions, Submission
 from order_ledger.domain.outcome import RecordOutcome
@@ -39,8 +41,10 @@ SUBMISSION_SPEC = ConsumerSpec(
     ack_wait_s=60.0,
     batch_size=1000,
 )
-_NEW_INBOX_ROWS = text(
-    "INSERT INTO inbox (consumer, event_id) SELECT :consumer, unnest(CAST(:ids AS text[])) "
+GATHER_S = 0.15
+IN_FLIGHT = 2
+_NEW_INBOX_ROWS = (
+    "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
 )
 
@@ -96,12 +100,23 @@ class SubmissionConsumer:
         return fetched
 
     async def _fetch(self, timeout_s: float) -> tuple[list[_Item], int]:
+        """Up to one batch: fetches again while the stream keeps handing messages over (a backlog),
+        for at most GATHER_S, so a fetch cut short by its timeout while the batch in flight held the
+        event loop does not leave a tiny batch; an idle stream costs one fetch timeout."""
         if self._subscription is None:
             raise RuntimeError("bind() the consumer first")
-        try:
-            messages = await self._subscription.fetch(self.spec.batch_size, timeout=timeout_s)
-        except TimeoutError:
-            return [], 0
+        messages: list[Msg] = []
+        started = time.monotonic()
+        while len(messages) < self.spec.batch_size:
+            wanted, asked_at = self.spec.batch_size - len(messages), time.monotonic()
+            try:
+                got = await self._subscription.fetch(wanted, timeout=timeout_s)
+            except TimeoutError:
+                break
+            messages += got
+            now = time.monotonic()
+            if now - started > GATHER_S or (len(got) < wanted and now - asked_at >= timeout_s):
+                break  # gathered long enough, or this fetch waited out its timeout: no backlog
         self.fetched += len(messages)
         return [item for msg in messages if (item := await self._decode(msg)) is not None], len(messages)
 
@@ -134,11 +149,8 @@ class SubmissionConsumer:
         """Event id -> outcome of the new ones (redelivered events are absent: already applied)."""
         async with self._session_factory() as session, session.begin():
             ids = list(dict.fromkeys(item.envelope.id for item in items))
-            fresh_ids = set(
-                (
-                    await session.execute(_NEW_INBOX_ROWS, {"consumer": self.spec.durable, "ids": ids})
-                ).scalars()
-            )
+            connection = await raw_connection(session)
+            fresh_ids = {row[0] for row in await connection.fetch(_NEW_INBOX_ROWS, self.spec.durable, ids)}
             fresh: dict[str, Submission] = {}
             for item in items:
                 if item.envelope.id in fresh_ids and item.envelope.id not in fresh:
@@ -184,10 +196,11 @@ class SubmissionConsumer:
         await msg.term()
 
     async def run(self, stop: asyncio.Event, poll_s: float = 1.0) -> None:
-        """Two batches in flight: the next one is priced and posted while the previous one waits on
-        the database. A batch naming a document of the batch in flight (same document, or the
-        original of a return) waits for it to commit first, so it sees it."""
-        in_flight: tuple[asyncio.Task[None], set[str]] | None = None
+        """Up to IN_FLIGHT batches at once: the next ones are priced and posted while the earlier
+        ones wait on the database. Items naming a document of a batch in flight (the same document,
+        or the original of a return), and the items after them naming theirs, wait for those batches
+        to commit first, so they see them; the other items of the batch do not wait."""
+        in_flight: deque[tuple[asyncio.Task[None], set[str]]] = deque()
         while not stop.is_set():
             try:
                 if not self.bound:
@@ -195,19 +208,45 @@ class SubmissionConsumer:
                 items, _ = await self._fetch(poll_s)
                 if not items:
                     continue
-                touched = _documents(items)
-                if in_flight is not None and touched & in_flight[1]:
-                    await in_flight[0]
-                task = asyncio.create_task(self._apply_and_settle(items))
-                if in_flight is not None:
-                    await in_flight[0]
-                in_flight = (task, touched)
+                blocked = set().union(*(documents for _, documents in in_flight))
+                free, waiting = _split(items, blocked)
+                task = asyncio.create_task(self._apply_and_settle(free)) if free else None
+                if waiting:
+                    earlier = [t for t, _ in in_flight] + ([task] if task is not None else [])
+                    task = asyncio.create_task(self._after(waiting, earlier))
+                if task is not None:
+                    in_flight.append((task, _documents(items)))
+                while len(in_flight) >= IN_FLIGHT:
+                    await in_flight.popleft()[0]
             except Exception:
                 log.exception("submission_consumer_failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll_s)
-        if in_flight is not None:
-            await in_flight[0]
+        while in_flight:
+            await in_flight.popleft()[0]
+
+    async def _after(self, items: list[_Item], earlier: list[asyncio.Task[None]]) -> None:
+        """Settle `items` once the batches they may depend on committed (or failed and settled)."""
+        for task in earlier:
+            with contextlib.suppress(Exception):  # failures are settled (and logged) by the task
+                await asyncio.shield(task)
+        await self._apply_and_settle(items)
+
+
+def _split(items: list[_Item], in_flight: set[str]) -> tuple[list[_Item], list[_Item]]:
+    """(items free to go now, items that must wait): an item waits when it names a document in flight
+    or a document an earlier waiting item names (so a chain keeps its order)."""
+    blocked = set(in_flight)
+    free: list[_Item] = []
+    waiting: list[_Item] = []
+    for item in items:
+        documents = _documents([item])
+        if documents & blocked:
+            waiting.append(item)
+            blocked |= documents
+        else:
+            free.append(item)
+    return free, waiting
 
 
 def _documents(items: list[_Item]) -> set[str]:

@@ -1,7 +1,9 @@
 """PostgreSQL adapters of the Transactions, Journal and Rejections ports.
 
-Bulk paths use the session's own asyncpg connection (same transaction): `INSERT ... SELECT unnest`
-for transactions (ON CONFLICT tells duplicates apart) and COPY for journal rows.
+Hot paths use the session's own asyncpg connection (same transaction), set-based, one round-trip
+each: revisions held by an unnest join on (source, document); transactions by binary COPY into a
+staging table then INSERT ... SELECT ... ON CONFLICT (which tells duplicates apart); journal rows by
+COPY.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import Any
 
 import msgspec
 from canon.ledger import JournalEntry
+from canon.money import Money
 from canon.sales import SalesTransaction
-from sqlalchemy import Text, func, select, text, tuple_, update
+from sqlalchemy import select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_ledger.adapters.postgres.codec import (
@@ -30,32 +34,74 @@ from order_ledger.adapters.postgres.tables import (
     journal_lines,
     rejected_transactions,
     sales_transactions,
+    shipment_costs,
 )
-from order_ledger.application.ports import DocumentKey, NewTransaction, Rejection
+from order_ledger.application.ports import DocumentKey, NewTransaction, Rejection, ShipmentCost
 
-_INSERT_TRANSACTIONS = """
-INSERT INTO sales_transactions (source_system, document_id, revision, order_id, kind, legal_entity_id,
-    channel_id, node_id, currency, business_date, occurred_at, original_document_id, entry_id, flags,
-    received_via, payload)
-SELECT s, d, r, o, k, le, ch, n, cur, bd, oc, od, e, f::jsonb, rv, p::jsonb
-FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::text[], $9::text[], $10::date[], $11::timestamptz[], $12::text[], $13::text[], $14::text[],
-    $15::text[], $16::text[])
-    AS t(s, d, r, o, k, le, ch, n, cur, bd, oc, od, e, f, rv, p)
+_TRANSACTION_COLUMNS = (
+    "source_system",
+    "document_id",
+    "revision",
+    "order_id",
+    "kind",
+    "legal_entity_id",
+    "channel_id",
+    "node_id",
+    "currency",
+    "business_date",
+    "occurred_at",
+    "original_document_id",
+    "entry_id",
+    "flags",
+    "received_via",
+    "payload",
+)
+_STAGING = "sales_transactions_staging"
+# Per connection, emptied at every commit; `IF NOT EXISTS` because a rolled-back batch drops it again.
+_CREATE_STAGING = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} "
+    f"(LIKE sales_transactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_FROM_STAGING = f"""
+WITH staged AS (DELETE FROM {_STAGING} RETURNING {", ".join(_TRANSACTION_COLUMNS)})
+INSERT INTO sales_transactions ({", ".join(_TRANSACTION_COLUMNS)})
+SELECT {", ".join(_TRANSACTION_COLUMNS)} FROM staged
 ON CONFLICT DO NOTHING
 RETURNING source_system, document_id, revision
 """
 
 
-_PAYLOAD_TEXT = sales_transactions.c.payload.cast(Text).label("payload_json")
+_CURRENT_REVISIONS = """
+SELECT t.source_system, t.document_id, max(t.revision)
+FROM sales_transactions t
+JOIN unnest($1::text[], $2::text[]) AS k(s, d) ON t.source_system = k.s AND t.document_id = k.d
+GROUP BY t.source_system, t.document_id
+"""
+_BY_DOCUMENTS = """
+SELECT payload::text FROM sales_transactions
+WHERE document_id = ANY($1::text[]) AND NOT superseded ORDER BY recorded_at
+"""
+_RETURNS_OF = """
+SELECT payload::text FROM sales_transactions
+WHERE original_document_id = ANY($1::text[]) AND NOT superseded ORDER BY recorded_at
+"""
+_RAW_KEY = "order_ledger.raw_connection"
 
 
 async def raw_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, inside its open transaction."""
+    """The asyncpg connection under the session, inside its open transaction.
+
+    Remembered per session transaction, so a batch pays the driver round-trip that opens the
+    driver-level transaction once, not once per bulk statement."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_RAW_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
     connection = await session.connection()
     await connection.execute(text("SELECT 1"))  # makes sure the driver-level transaction has begun
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    raw = (await connection.get_raw_connection()).driver_connection
+    session.info[_RAW_KEY] = (session.get_transaction(), raw)
+    return raw
 
 
 class PostgresTransactions:
@@ -63,50 +109,36 @@ class PostgresTransactions:
         self._session = session
 
     async def current_revisions(self, keys: Collection[DocumentKey]) -> dict[DocumentKey, int]:
+        """One set-based round-trip over the (source, document) keys (unnest join, not an IN list)."""
         if not keys:
             return {}
-        query = (
-            select(
-                sales_transactions.c.source_system,
-                sales_transactions.c.document_id,
-                func.max(sales_transactions.c.revision),
-            )
-            .where(
-                tuple_(sales_transactions.c.source_system, sales_transactions.c.document_id).in_(list(keys))
-            )
-            .group_by(sales_transactions.c.source_system, sales_transactions.c.document_id)
-        )
-        return {(row[0], row[1]): row[2] for row in (await self._session.execute(query)).all()}
+        sources, documents = [k[0] for k in keys], [k[1] for k in keys]
+        connection = await raw_connection(self._session)
+        rows = await connection.fetch(_CURRENT_REVISIONS, sources, documents)
+        return {(row[0], row[1]): row[2] for row in rows}
 
     async def by_documents(self, document_ids: Collection[str]) -> dict[str, SalesTransaction]:
-        query = (
-            select(_PAYLOAD_TEXT)
-            .where(sales_transactions.c.document_id.in_(list(document_ids)), ~sales_transactions.c.superseded)
-            .order_by(sales_transactions.c.recorded_at)
-        )
-        rows = (await self._session.execute(query)).scalars().all()
-        return {tx.document_id: tx for tx in (decode_transaction(row) for row in rows)}
+        if not document_ids:
+            return {}
+        connection = await raw_connection(self._session)
+        rows = await connection.fetch(_BY_DOCUMENTS, list(document_ids))
+        return {tx.document_id: tx for tx in (decode_transaction(row[0]) for row in rows)}
 
     async def returns_of(self, document_ids: Collection[str]) -> dict[str, list[SalesTransaction]]:
-        query = (
-            select(sales_transactions.c.payload)
-            .where(
-                sales_transactions.c.original_document_id.in_(list(document_ids)),
-                ~sales_transactions.c.superseded,
-            )
-            .order_by(sales_transactions.c.recorded_at)
-        )
+        if not document_ids:
+            return {}
+        connection = await raw_connection(self._session)
         found: dict[str, list[SalesTransaction]] = defaultdict(list)
-        for row in (await self._session.execute(query)).scalars().all():
-            tx = decode_transaction(row)
+        for row in await connection.fetch(_RETURNS_OF, list(document_ids)):
+            tx = decode_transaction(row[0])
             found[tx.original_document_id or ""].append(tx)
         return dict(found)
 
     async def add(self, records: list[NewTransaction]) -> set[tuple[str, str, int]]:
-        columns: list[list[Any]] = [[] for _ in range(16)]
-        for record in records:
-            tx = record.transaction
-            values = (
+        """Binary COPY into a per-connection staging table, then one INSERT ... SELECT whose
+        ON CONFLICT tells the documents a concurrent writer recorded first apart (not returned)."""
+        rows = [
+            (
                 tx.source_system,
                 tx.document_id,
                 tx.revision,
@@ -124,11 +156,14 @@ class PostgresTransactions:
                 record.received_via,
                 ENCODER.encode(tx).decode(),
             )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+            for record in records
+            for tx in (record.transaction,)
+        ]
         connection = await raw_connection(self._session)
-        rows = await connection.fetch(_INSERT_TRANSACTIONS, *columns)
-        return {(row[0], row[1], row[2]) for row in rows}
+        await connection.execute(_CREATE_STAGING)
+        await connection.copy_records_to_table(_STAGING, records=rows, columns=_TRANSACTION_COLUMNS)
+        inserted = await connection.fetch(_FROM_STAGING)
+        return {(row[0], row[1], row[2]) for row in inserted}
 
     async def mark_superseded(self, keys: list[tuple[str, str, int]]) -> None:
         columns = (
@@ -209,3 +244,38 @@ class PostgresRejections:
                 for r in rejections
             ],
         )
+
+
+class PostgresShipmentCosts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, cost: ShipmentCost) -> None:
+        statement = insert(shipment_costs).values(
+            movement_id=cost.movement_id,
+            order_id=cost.order_id,
+            sku=cost.sku,
+            legal_entity_id=cost.legal_entity_id,
+            qty=cost.qty,
+            unit_cost_minor=cost.unit_cost.amount_minor,
+            currency=cost.unit_cost.currency,
+        )
+        await self._session.execute(statement.on_conflict_do_nothing())
+
+    async def of_order(self, order_id: str, sku: str) -> list[ShipmentCost]:
+        query = (
+            select(shipment_costs)
+            .where(shipment_costs.c.order_id == order_id, shipment_costs.c.sku == sku)
+            .order_by(shipment_costs.c.movement_id)
+        )
+        return [
+            ShipmentCost(
+                movement_id=row.movement_id,
+                order_id=row.order_id,
+                sku=row.sku,
+                legal_entity_id=row.legal_entity_id,
+                qty=row.qty,
+                unit_cost=Money(row.unit_cost_minor, row.currency),
+            )
+            for row in (await self._session.execute(query)).all()
+        ]

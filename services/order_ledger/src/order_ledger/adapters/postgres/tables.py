@@ -147,3 +147,17 @@ export_batches = Table(
     Column("erp_reference", Text),
     Column("ack_message", Text),
 )
+
+shipment_costs = Table(
+    "shipment_costs",
+    metadata,
+    Column("movement_id", Text, primary_key=True),
+    Column("order_id", Text, nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("legal_entity_id", Text, nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("unit_cost_minor", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    comment="Unit cost each shipment's COGS was posted at (revision 0002).",
+)
+Index("ix_shipment_costs_order_sku", shipment_costs.c.order_id, shipment_costs.c.sku)

@@ -14,6 +14,7 @@ from order_ledger.adapters.postgres.reference import PostgresReference
 from order_ledger.adapters.postgres.repositories import (
     PostgresJournal,
     PostgresRejections,
+    PostgresShipmentCosts,
     PostgresTransactions,
     raw_connection,
 )
@@ -47,6 +48,7 @@ class SessionUnitOfWork:
         self.reference = PostgresReference(session)
         self.outbox = SessionOutbox(session)
         self.exports = PostgresExports(session)
+        self.shipment_costs = PostgresShipmentCosts(session)
 
     async def __aenter__(self) -> SessionUnitOfWork:
         return self

@@ -17,7 +17,7 @@ from canon.envelope import Envelope
 from canon.inventory import Shipped
 
 from order_ledger.application import events
-from order_ledger.application.ports import ReferenceNeeds, UnitOfWork
+from order_ledger.application.ports import ReferenceNeeds, ShipmentCost, UnitOfWork
 from order_ledger.domain.errors import PostingError
 from order_ledger.domain.other_postings import post_shipment
 from order_ledger.domain.periods import choose_period
@@ -60,6 +60,16 @@ class PostShipment:
             posted_at=self._clock(),
             channel_id=order[1] if order else None,
             flags=() if shipped.unit_cost else ("cost_from_master_data",),
+        )
+        await uow.shipment_costs.add(  # the cost a return of these goods reverses (idempotent)
+            ShipmentCost(
+                movement_id=shipped.movement_id,
+                order_id=shipped.order_id,
+                sku=shipped.sku,
+                legal_entity_id=legal_entity_id,
+                qty=shipped.qty,
+                unit_cost=unit_cost,
+            )
         )
         if await uow.journal.exists(entry.entry_id):
             return entry.entry_id

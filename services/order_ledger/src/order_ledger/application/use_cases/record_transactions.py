@@ -14,6 +14,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,12 +95,11 @@ class RecordTransactions:
     def observe(self, posted: list[SalesTransaction], result: BatchResult, received_via: str) -> None:
         """Metrics, once the batch is committed."""
         now = self._clock()
+        latency = metrics.ORDER_TO_POSTING_SECONDS.labels(received_via)
         for tx in posted:
-            metrics.ORDER_TO_POSTING_SECONDS.labels(received_via).observe(
-                max(0.0, (now - tx.occurred_at).total_seconds())
-            )
-        for outcome in result.outcomes:
-            metrics.TRANSACTIONS.labels(received_via, outcome.status).inc()
+            latency.observe(max(0.0, (now - tx.occurred_at).total_seconds()))
+        for status, count in Counter(outcome.status for outcome in result.outcomes).items():
+            metrics.TRANSACTIONS.labels(received_via, status).inc(count)
 
     async def record(
         self,
@@ -162,7 +162,11 @@ class RecordTransactions:
         try:
             original = originals.get(tx.original_document_id or "")
             priced = price_return(
-                tx, original, earlier.get(tx.original_document_id or "", []), reference.promotions
+                tx,
+                original,
+                earlier.get(tx.original_document_id or "", []),
+                reference.promotions,
+                reference.categories,
             )
             problems = validate_transaction(priced.transaction)
             if problems:
