@@ -117,6 +117,8 @@ def _expected_ledger(day: TradingDay) -> dict[str, Any]:
                 cogs[order.currency] += line.item.cost_minor * line.quantity
     for returned in day.returns:
         tendered[returned.order.currency] -= returned.line.paid_minor
+        # back in stock or written off, the returned units leave cost of goods sold at their cost
+        cogs[returned.order.currency] -= returned.line.item.cost_minor * returned.line.quantity
     by_channel = Counter(f"{o.channel_id} sale" for o in day.orders) + Counter(
         f"{r.order.channel_id} return" for r in day.returns
     )
@@ -125,7 +127,12 @@ def _expected_ledger(day: TradingDay) -> dict[str, Any]:
         "transactions": len(day.orders) + len(day.returns),
         "transactions_by_channel": dict(sorted(by_channel.items())),
         "tendered_net": {c: money(v, c) for c, v in sorted(tendered.items())},
-        "entries_by_kind": {"return": len(day.returns), "sale": len(day.orders), "shipment": shipments},
+        "entries_by_kind": {
+            "return": len(day.returns),
+            "return_disposition": len(day.returns),
+            "sale": len(day.orders),
+            "shipment": shipments,
+        },
         "cogs": {c: money(v, c) for c, v in sorted(cogs.items())},
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,6 @@ from litestar.di import Provide
 from master_replica import replica_consumer_spec
 from messaging.consumer import ConsumerRunner
 from messaging.dlq import DeadLetters
-from messaging.outbox import OutboxRelay
-from messaging.publisher import Publisher
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
@@ -35,9 +34,10 @@ from inventory.adapters.http.movements import MovementsController, SnapshotsCont
 from inventory.adapters.http.reservations import ReservationsController
 from inventory.adapters.loops import drift_rate_loop, expiry_loop
 from inventory.adapters.nats.movement_consumer import MOVEMENTS_SPEC, MovementConsumer
+from inventory.adapters.nats.outbox_relay import LeanOutboxRelay
 from inventory.adapters.options import InventoryOptions, options_from_env
 from inventory.adapters.postgres.master_read_model import MasterReadModel
-from inventory.adapters.postgres.queries import InventoryQueries
+from inventory.adapters.postgres.queries import InventoryQueries, keep_session
 from inventory.adapters.postgres.replica import apply_master_change
 from inventory.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from inventory.adapters.reservation_batcher import ReservationBatcher
@@ -48,6 +48,7 @@ from inventory.application.use_cases.ingest_snapshot import IngestSnapshot
 from inventory.application.use_cases.record_movements import RecordMovements
 from inventory.application.use_cases.release_reservation import ReleaseReservation
 from inventory.application.use_cases.reserve_stock_batch import ReserveStockBatch
+from inventory.application.use_cases.set_safety_stock import SetSafetyStock
 
 SERVICE_NAME = "inventory"
 DEFAULT_HTTP_PORT = 8102
@@ -103,7 +104,7 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         batcher = ReservationBatcher(ReserveStockBatch(uow, clock, read_model), options.reservation_batch_max)
         release = ReleaseReservation(uow, clock)
         read_pool = await asyncpg.create_pool(
-            libpq_url(settings.service_database_url), min_size=1, max_size=4
+            libpq_url(settings.service_database_url), min_size=1, max_size=4, reset=keep_session
         )
         state["read_pool"] = read_pool
         queries = InventoryQueries(engine, read_pool)
@@ -117,6 +118,7 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
             queries=queries,
             master_read_model=read_model,
             get_drift_rates=GetDriftRates(uow),
+            set_safety_stock=SetSafetyStock(uow, clock, read_model),
             idempotency_store=IdempotencyStore(session_factory),
         )
         replica = ConsumerRunner(
@@ -126,9 +128,13 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         spec = dataclasses.replace(MOVEMENTS_SPEC, ack_wait_s=options.movements_ack_wait_s)
         movements = MovementConsumer(js, topology, uow, record_movements, read_model, dead_letters, spec)
         state["consumers"] = [replica, movements]
-        loops.start("outbox_relay", OutboxRelay(session_factory, Publisher(js, topology)).run)
+        relay_pool = await asyncpg.create_pool(
+            libpq_url(settings.service_database_url), min_size=1, max_size=1, reset=keep_session
+        )
+        state["relay_pool"] = relay_pool
+        relay = LeanOutboxRelay(relay_pool, await resolve(container.nats), topology)
+        loops.start("outbox_relay", relay.run)
         loops.start("master_replica", replica.run)
-        loops.start("movements", movements.run)
         for worker in range(options.reservation_workers):
             loops.start(f"reservation_batcher_{worker}", batcher.run)
         expire = ExpireReservations(uow, clock)
@@ -144,6 +150,12 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
                 pb, api_key_store, queries, read_model, batcher, release
             )
             await grpc_server.start()
+        # Last: a backlog is drained by a service that has finished starting (not one still
+        # loading its gRPC modules beside the first batches).
+        loops.start("movements", movements.run)
+        # What start-up built (modules, app, pools) lives as long as the process: kept out of the
+        # collector's full passes, which otherwise walk it all and stall a request now and then.
+        gc.freeze()
 
     async def stop() -> None:
         await grpc_server.stop()
@@ -152,7 +164,9 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         # which hold nothing once their loops stopped (an unsent ack only means a deduped redelivery).
         if state:
             await (await resolve(container.nats)).close()
-            await state["read_pool"].close()
+            for pool in ("read_pool", "relay_pool"):
+                if pool in state:
+                    await state[pool].close()
         await resolve(container.shutdown_resources)
 
     async def database_ready() -> str | None:
@@ -177,7 +191,7 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
 
     dependencies = (
         "record_movements", "balance_snapshot", "reservation_batcher", "release_reservation", "queries",
-        "master_read_model", "get_drift_rates", "idempotency_store",
+        "master_read_model", "get_drift_rates", "idempotency_store", "set_safety_stock",
     )  # fmt: skip
     return create_app(
         settings=settings,

@@ -15,6 +15,7 @@ from inventory.application.errors import ConcurrentChangeError
 from inventory.application.ports import UnitOfWork
 from inventory.bootstrap import MIGRATIONS
 from inventory.domain import Drift, Position, PositionKey, Receipt, Reservation, TransferShipped
+from inventory.domain.safety_stock import SafetyStockChange
 from retail_platform.database import create_engine, run_migrations, session_factory
 from retail_testing.plugin import create_database, drop_database
 from sqlalchemy import text
@@ -82,6 +83,26 @@ class TestPortContract:
         async with uow:
             found = await uow.positions.get(DC1)
             assert found == Position(sku="LAMP", node="DC1", on_hand=5, reserved=2, as_of=T0)
+
+    async def test_safety_stock_changes_persist_only_on_commit_oldest_first(self, store: Any) -> None:
+        uow, _ = store
+        first, second = (
+            SafetyStockChange(
+                sku="LAMP", node="DC1", previous=previous, safety_stock=value, reason="buffer",
+                changed_by="api:planner", changed_at=T0 + timedelta(minutes=previous),
+            )
+            for previous, value in ((0, 4), (4, 1))
+        )  # fmt: skip
+        async with uow:
+            await uow.safety_stock_changes.add(first)
+        async with uow:
+            assert await uow.safety_stock_changes.of_position(DC1) == []
+            await uow.safety_stock_changes.add(first)
+            await uow.safety_stock_changes.add(second)
+            await uow.commit()
+        async with uow:
+            assert await uow.safety_stock_changes.of_position(DC1) == [first, second]
+            assert await uow.safety_stock_changes.of_position(ST1) == []
 
     async def test_movement_log_dedupes_and_keeps_recorded_order(self, store: Any) -> None:
         uow, _ = store

@@ -279,3 +279,39 @@ async def test_window_must_be_ordered(inv: Any) -> None:
     async with inv.http() as api:
         response = await api.get("/v1/drift-rates", params={"start": T.format(5), "end": T.format(4)})
     assert (response.status_code, response.json()["errors"][0]["field"]) == (400, "start")
+
+
+async def test_safety_stock_setter_is_scoped_audited_and_published(inv: Any) -> None:
+    planner = await inv.key("inventory:write", "inventory:read")
+    reader = await inv.key("inventory:read")
+    bound = await inv.key("inventory:write", channels=("WEB",))
+    body = {"safety_stock": 4, "reason": "promo buffer"}
+    async with inv.http() as admin:
+        stock = movement("receipt", "ss-1", 1, sku="BULK", node="DC2", qty=9)
+        await admin.post("/v1/movements/batches", json={"records": [stock]})
+    async with inv.http(planner) as api, inv.http(reader) as read_only, inv.http(bound) as web:
+        forbidden = await read_only.put("/v1/positions/BULK/DC2/safety-stock", json=body)
+        bound_key = await web.put("/v1/positions/BULK/DC2/safety-stock", json=body)
+        negative = await api.put("/v1/positions/BULK/DC2/safety-stock", json={**body, "safety_stock": -1})
+        unknown = await api.put("/v1/positions/NOPE/DC1/safety-stock", json=body)
+        changed = await api.put("/v1/positions/BULK/DC2/safety-stock", json=body)
+        position = (await api.get("/v1/positions/BULK/DC2")).json()
+    assert (forbidden.status_code, bound_key.status_code) == (403, 403)
+    assert (negative.status_code, negative.json()["errors"][0]["field"]) == (400, "safety_stock")
+    assert unknown.status_code == 422
+    assert changed.status_code == 200
+    assert (changed.json()["safety_stock"], changed.json()["available_to_sell"]) == (4, 5)
+    assert (position["safety_stock"], position["available_to_sell"]) == (4, 5)
+    audit = await inv.scalar(
+        "select changed_by || ':' || previous || '->' || safety_stock || ':' || reason "
+        "from safety_stock_changes where sku = 'BULK' and node = 'DC2'"
+    )
+    assert audit.startswith("api:")
+    assert audit.endswith(":0->4:promo buffer")
+    published = await inv.wait_for(
+        "select count(*) from outbox where subject = 'retail.inventory.position_changed.v1' "
+        "and convert_from(payload, 'UTF8') like :pattern and published_at is not null",
+        1,
+        pattern='%"sku":"BULK","node":"DC2"%"safety_stock":4%',
+    )
+    assert published == 1

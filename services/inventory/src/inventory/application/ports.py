@@ -20,6 +20,7 @@ from inventory.domain.drift import Drift
 from inventory.domain.movements import Movement
 from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
+from inventory.domain.safety_stock import SafetyStockChange
 
 
 class Positions(Protocol):
@@ -100,11 +101,27 @@ class Drifts(Protocol):
         ...
 
 
+class SafetyStockChanges(Protocol):
+    """The audit trail of safety stock settings (who changed what, when and why)."""
+
+    async def add(self, change: SafetyStockChange) -> None: ...
+
+    async def of_position(self, key: PositionKey) -> list[SafetyStockChange]:
+        """Oldest first."""
+        ...
+
+
 class Outbox(Protocol):
     """Events to publish, written in the same transaction as the state they describe (in the
     order added)."""
 
     async def add(self, event: InventoryEvent) -> None: ...
+
+    @property
+    def records_movements(self) -> bool:
+        """Whether MovementRecorded (one audit event per movement) is written; when it is not,
+        callers need not build it."""
+        ...
 
 
 class ItemCosts(Protocol):
@@ -150,6 +167,8 @@ class UnitOfWork(Protocol):
     def reservations(self) -> Reservations: ...
     @property
     def drifts(self) -> Drifts: ...
+    @property
+    def safety_stock_changes(self) -> SafetyStockChanges: ...
     @property
     def outbox(self) -> Outbox: ...
 

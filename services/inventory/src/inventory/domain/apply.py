@@ -37,15 +37,25 @@ class Applied:
 
 
 def apply(
-    positions: Mapping[PositionKey, Position], movement: mv.Movement, reservation: Reservation | None = None
+    positions: Mapping[PositionKey, Position],
+    movement: mv.Movement,
+    reservation: Reservation | None = None,
+    *,
+    events: bool = True,
 ) -> Applied:
-    """Apply ``movement`` to ``positions`` (missing ones start empty); raises a ValidationError."""
+    """Apply ``movement`` to ``positions`` (missing ones start empty); raises a ValidationError.
+    ``events=False``: no events (a batch builds its own, one position change per position)."""
     before = {key: positions.get(key) or Position.empty(key) for key in mv.affected_keys(movement)}
     after: dict[PositionKey, Position] = {}
     for key, position in before.items():
         after[key], reservation = apply_to_position(position, movement, reservation)
-    events = (*movement_events(movement), *position_changes(before, after))
-    return Applied(positions=after, reservation=reservation, events=events)
+    if not events:
+        return Applied(positions=after, reservation=reservation, events=())
+    return Applied(
+        positions=after,
+        reservation=reservation,
+        events=(*movement_events(movement), *position_changes(before, after)),
+    )
 
 
 def apply_to_position(

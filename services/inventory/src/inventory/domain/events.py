@@ -35,10 +35,10 @@ def movement_recorded(movement: mv.Movement) -> MovementRecorded:
     )
 
 
-def movement_events(movement: mv.Movement) -> list[InventoryEvent]:
-    """MovementRecorded always; Shipped for a shipment (unit cost filled in by the caller, who
-    knows item cost); ReturnDisposed for a return."""
-    events: list[InventoryEvent] = [movement_recorded(movement)]
+def movement_events(movement: mv.Movement, *, audit: bool = True) -> list[InventoryEvent]:
+    """MovementRecorded (when ``audit``: the outbox may not publish it); Shipped for a shipment
+    (unit cost filled in by the caller, who knows item cost); ReturnDisposed for a return."""
+    events: list[InventoryEvent] = [movement_recorded(movement)] if audit else []
     if isinstance(movement, mv.Ship):
         events.append(
             Shipped(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import msgspec
@@ -37,6 +37,8 @@ class Position(msgspec.Struct, frozen=True, kw_only=True):
     """A cycle count occurred at ``as_of``: a movement at that same instant sorts before it."""
 
     def __post_init__(self) -> None:
+        if _plainly_valid(self):  # the common case, checked without a call per field
+            return
         _checks.identifier("sku", self.sku)
         _checks.identifier("node", self.node)
         for field in ("on_hand", "reserved", "allocated", "in_transit", "damaged", "safety_stock"):
@@ -76,3 +78,25 @@ class Position(msgspec.Struct, frozen=True, kw_only=True):
 
     def quantities(self) -> tuple[int, int, int, int, int, int]:
         return (self.on_hand, self.reserved, self.allocated, self.in_transit, self.damaged, self.safety_stock)
+
+
+_ZERO = timedelta(0)
+
+
+def _plainly_valid(p: Position) -> bool:
+    """Every invariant holds, for plain values (str keys, int quantities, a UTC ``as_of``); False
+    sends the position through the field-by-field checks, which name what is wrong."""
+    sku, node, as_of = p.sku, p.node, p.as_of
+    quantities = (p.on_hand, p.reserved, p.allocated, p.in_transit, p.damaged, p.safety_stock)
+    return (
+        type(sku) is str
+        and type(node) is str
+        and sku != ""
+        and node != ""
+        and sku == sku.strip()
+        and node == node.strip()
+        and all(type(quantity) is int for quantity in quantities)
+        and min(quantities) >= 0
+        and p.damaged <= p.on_hand
+        and (as_of is None or (type(as_of) is datetime and as_of.utcoffset() == _ZERO))
+    )

@@ -1,20 +1,26 @@
-"""REST /v1/positions (all quantities, per sku and node) and /v1/channels/{id}/availability (what a
-channel may promise, over the nodes that serve it)."""
+"""REST /v1/positions (all quantities, per sku and node; PUT a position's safety stock) and
+/v1/channels/{id}/availability (what a channel may promise, over the nodes that serve it)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, get, put
 from litestar.params import QueryParameter
 from retail_platform.auth import requires_scope
 from retail_platform.principal import Principal
 from retail_platform.problems import not_found
 
 from inventory.adapters.http.access import nodes_for_channel, require_unbound
-from inventory.adapters.http.schemas import ChannelAvailabilityView, PositionView, SkuAvailabilityView
+from inventory.adapters.http.schemas import (
+    ChannelAvailabilityView,
+    PositionView,
+    SafetyStockRequest,
+    SkuAvailabilityView,
+)
 from inventory.adapters.postgres.master_read_model import MasterReadModel
 from inventory.adapters.postgres.queries import InventoryQueries
+from inventory.application.use_cases.set_safety_stock import SetSafetyStock, SetSafetyStockCmd
 from inventory.domain.availability import channel_availability
 from inventory.domain.position import PositionKey
 
@@ -33,9 +39,33 @@ class PositionsController(Controller):
     async def one(self, sku: str, node: str, principal: Principal, queries: InventoryQueries) -> PositionView:
         require_unbound(principal)
         found = (await queries.positions([sku], [node])).get(PositionKey(sku, node))
-        if found is None or found.as_of is None:
+        if found is None or (found.as_of is None and found.safety_stock == 0):
             raise not_found("position", f"{sku}@{node}")
         return PositionView.of(found)
+
+    @put(
+        "/{sku:str}/{node:str}/safety-stock",
+        operation_id="SetSafetyStock",
+        guards=[requires_scope("inventory:write")],
+        summary="Hold units back from what channels may promise at one position",
+    )
+    async def set_safety_stock(
+        self,
+        sku: str,
+        node: str,
+        data: SafetyStockRequest,
+        principal: Principal,
+        set_safety_stock: SetSafetyStock,
+    ) -> PositionView:
+        """The position after the change (available to sell reflects it at once); the change is
+        audited (key owner, time, reason) and a position-changed event is published. Setting the
+        current value again changes nothing. 422 naming the field for an unknown sku or node."""
+        require_unbound(principal)
+        cmd = SetSafetyStockCmd(
+            sku=sku, node=node, safety_stock=data.safety_stock, reason=data.reason,
+            changed_by=f"api:{principal.owner}",
+        )  # fmt: skip
+        return PositionView.of(await set_safety_stock(cmd))
 
 
 class ChannelAvailabilityController(Controller):

@@ -58,6 +58,13 @@ class ReserveRequest(msgspec.Struct, frozen=True, kw_only=True):
     """Required for a key bound to channels: the node must serve it."""
 
 
+class SafetyStockRequest(msgspec.Struct, frozen=True, kw_only=True):
+    safety_stock: Annotated[int, msgspec.Meta(ge=0)]
+    """Units held back from available to sell at this position."""
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    """Why (kept in the audit trail with the key's owner and the time)."""
+
+
 class ReservationView(msgspec.Struct, frozen=True, kw_only=True):
     reservation_id: str
     sku: str

@@ -12,6 +12,7 @@ from inventory.adapters.memory.repositories import (
     InMemoryOutbox,
     InMemoryPositions,
     InMemoryReservations,
+    InMemorySafetyStockChanges,
 )
 from inventory.adapters.memory.unit_of_work import InMemoryState, InMemoryUnitOfWork
 
@@ -25,6 +26,7 @@ __all__ = [
     "InMemoryPositions",
     "InMemoryReferences",
     "InMemoryReservations",
+    "InMemorySafetyStockChanges",
     "InMemoryState",
     "InMemoryUnitOfWork",
 ]

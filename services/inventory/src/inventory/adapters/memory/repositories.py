@@ -12,6 +12,7 @@ from inventory.domain.drift import Drift
 from inventory.domain.movements import Movement, affected_keys
 from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
+from inventory.domain.safety_stock import SafetyStockChange
 
 DriftKey = tuple[str, str, str, datetime]
 
@@ -110,5 +111,18 @@ class InMemoryOutbox:
     def __init__(self, rows: list[InventoryEvent]) -> None:
         self.rows = rows
 
+    records_movements = True
+
     async def add(self, event: InventoryEvent) -> None:
         self.rows.append(event)
+
+
+class InMemorySafetyStockChanges:
+    def __init__(self, rows: list[SafetyStockChange]) -> None:
+        self.rows = rows
+
+    async def add(self, change: SafetyStockChange) -> None:
+        self.rows.append(change)
+
+    async def of_position(self, key: PositionKey) -> list[SafetyStockChange]:
+        return [change for change in self.rows if (change.sku, change.node) == key]

@@ -15,11 +15,13 @@ from inventory.adapters.memory.repositories import (
     InMemoryOutbox,
     InMemoryPositions,
     InMemoryReservations,
+    InMemorySafetyStockChanges,
 )
 from inventory.domain.drift import Drift
 from inventory.domain.movements import Movement
 from inventory.domain.position import Position, PositionKey
 from inventory.domain.reservation import Reservation
+from inventory.domain.safety_stock import SafetyStockChange
 
 
 @dataclass
@@ -29,6 +31,7 @@ class InMemoryState:
     reservations: dict[str, Reservation] = field(default_factory=dict)
     drifts: dict[DriftKey, Drift] = field(default_factory=dict)
     outbox: list[InventoryEvent] = field(default_factory=list)
+    safety_stock_changes: list[SafetyStockChange] = field(default_factory=list)
 
     def copy(self) -> InMemoryState:
         """Values are immutable structs, so copying the containers isolates a transaction."""
@@ -38,6 +41,7 @@ class InMemoryState:
             dict(self.reservations),
             dict(self.drifts),
             list(self.outbox),
+            list(self.safety_stock_changes),
         )
 
 
@@ -58,6 +62,7 @@ class InMemoryUnitOfWork:
         self.reservations = InMemoryReservations(self._working.reservations)
         self.drifts = InMemoryDrifts(self._working.drifts)
         self.outbox = InMemoryOutbox(self._working.outbox)
+        self.safety_stock_changes = InMemorySafetyStockChanges(self._working.safety_stock_changes)
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
         self._begin()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from dataclasses import dataclass
 
 import structlog
@@ -177,14 +178,11 @@ class MovementConsumer:
             for delivery in deliveries:
                 await self._retry_or_dead_letter(delivery, f"{type(error).__name__}: {error}")
             return
+        settled: Counter[str] = Counter()
         for delivery, outcome in zip(deliveries, outcomes, strict=True):
             if outcome is None or outcome.status != "rejected":
                 await delivery.msg.ack()
-                status = "duplicate" if outcome is None else outcome.status
-                metrics.MOVEMENTS.labels("nats", status).inc()
-                messaging_metrics.CONSUMER_PROCESSED.labels(
-                    self.name, "applied" if status == "accepted" else "duplicate"
-                ).inc()
+                settled["duplicate" if outcome is None else outcome.status] += 1
                 continue
             reason = f"record {outcome.idempotency_key or '?'}: {outcome.field}: {outcome.reason}"
             if outcome.retryable:  # master data not replicated yet, or stock not received yet
@@ -192,6 +190,11 @@ class MovementConsumer:
             else:
                 metrics.MOVEMENTS.labels("nats", "rejected").inc()
                 await self._dead_letter(delivery.msg, f"rejected: {reason}", delivery.deliveries)
+        for status, count in settled.items():  # once per batch, not per message
+            metrics.MOVEMENTS.labels("nats", status).inc(count)
+            messaging_metrics.CONSUMER_PROCESSED.labels(
+                self.name, "applied" if status == "accepted" else "duplicate"
+            ).inc(count)
 
     async def _record_holding_order(self, batch: _Batch) -> list[RecordOutcome | None]:
         """Record the batch, retrying it in place (after each backoff step, AckWait extended) when the

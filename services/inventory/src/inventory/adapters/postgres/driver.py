@@ -14,9 +14,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_CACHED = "inventory_driver_connection"
+
 
 async def driver_connection(session: AsyncSession) -> Any:
-    """The session's asyncpg connection, inside the session's transaction."""
+    """The session's asyncpg connection, inside the session's transaction (looked up once per
+    transaction: each lookup through the session costs a greenlet round)."""
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_CACHED)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     adapted = raw.dbapi_connection
@@ -26,4 +33,5 @@ async def driver_connection(session: AsyncSession) -> Any:
             await start()
         else:  # pragma: no cover - another SQLAlchemy version
             await connection.execute(text("SELECT 1"))
+    session.info[_CACHED] = (session.sync_session.get_transaction(), raw.driver_connection)
     return raw.driver_connection

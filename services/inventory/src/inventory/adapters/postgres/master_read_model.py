@@ -33,6 +33,7 @@ class MasterReadModel:
         self._nodes: dict[str, Node] | None = None
         self._nodes_loaded_at = 0.0
         self._known_skus: set[str] = set()
+        self._skus_loaded = False
         self._costs: dict[str, tuple[float, dict[str, CostHistory]]] = {}
         """Per legal entity: when loaded, and the cost history of every sku that has one."""
 
@@ -58,16 +59,19 @@ class MasterReadModel:
         return {node for node in nodes if node not in known}
 
     async def unknown_items(self, skus: Iterable[str]) -> set[str]:
-        """Known skus are remembered (items are never deleted, only made inactive)."""
+        """Known skus are remembered (items are never deleted, only made inactive): the first call
+        loads every known key (one query, not one per batch while the set fills up), later ones
+        look up only the skus not seen yet."""
         missing = set(skus) - self._known_skus
         if not missing:
             return set()
-        query = select(master_replica.c.key).where(
-            master_replica.c.record_type == "item", master_replica.c.key.in_(sorted(missing))
-        )
+        query = select(master_replica.c.key).where(master_replica.c.record_type == "item")
+        if self._skus_loaded:
+            query = query.where(master_replica.c.key.in_(sorted(missing)))
         async with self._session_factory() as session:
             found = set((await session.execute(query)).scalars())
         self._known_skus |= found
+        self._skus_loaded = True
         return missing - found
 
     async def serving(self, channel_id: str) -> list[Node]:

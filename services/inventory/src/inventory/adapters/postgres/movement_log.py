@@ -21,10 +21,17 @@ from inventory.domain.position import PositionKey
 _DECODER = msgspec.json.Decoder(Movement)
 _ENCODER = msgspec.json.Encoder()
 _RECORDED = "SELECT idempotency_key FROM movements WHERE idempotency_key = ANY($1::text[])"
-_COPY_COLUMNS = (
+_COLUMNS = (
     "idempotency_key", "movement_type", "source_system", "sku", "node", "destination_node",
     "occurred_at", "body",
 )  # fmt: skip
+_TYPES = ("text", "text", "text", "text", "text", "text", "timestamptz", "bytea")
+# One round trip (COPY takes two), rows in the given order (seq follows it).
+_APPEND_MANY = f"""
+INSERT INTO movements ({", ".join(_COLUMNS)})
+SELECT {", ".join(_COLUMNS)} FROM unnest({", ".join(f"${n}::{kind}[]" for n, kind in enumerate(_TYPES, 1))})
+WITH ORDINALITY AS r({", ".join(_COLUMNS)}, position) ORDER BY position
+"""
 
 
 def movement_values(movement: Movement) -> dict[str, Any]:
@@ -58,13 +65,14 @@ class PostgresMovementLog:
         return (await self._session.execute(statement)).scalar_one_or_none() is not None
 
     async def append_many(self, batch: Sequence[Movement]) -> None:
-        """COPY, in the given order (seq follows it)."""
+        """In the given order (seq follows it)."""
         if not batch:
             return
         connection = await driver_connection(self._session)
-        records = [tuple(movement_values(m).values()) for m in batch]
+        records = [movement_values(m) for m in batch]
+        columns = [[record[name] for record in records] for name in _COLUMNS]
         try:  # the transaction is spoiled by the error: the caller rolls back and runs it again
-            await connection.copy_records_to_table("movements", records=records, columns=_COPY_COLUMNS)
+            await connection.execute(_APPEND_MANY, *columns)
         except asyncpg.UniqueViolationError as error:
             raise ConcurrentChangeError("a movement of the batch was recorded meanwhile") from error
 

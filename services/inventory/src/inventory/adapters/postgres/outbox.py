@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inventory.adapters.postgres.driver import driver_connection
 
 SOURCE = "inventory"
-_COPY_COLUMNS = ("event_id", "subject", "headers", "payload")
+# One round trip (COPY takes two), rows in the order added (the relay publishes in seq order).
+_INSERT = """
+INSERT INTO outbox (event_id, subject, headers, payload)
+SELECT event_id, subject, headers::jsonb, payload
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
+WITH ORDINALITY AS r(event_id, subject, headers, payload, position) ORDER BY position
+"""
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -76,15 +82,20 @@ class BufferedOutbox:
         self.pending: list[InventoryEvent] = []
         self._publish_movements = publish_movements
 
+    @property
+    def records_movements(self) -> bool:
+        return self._publish_movements
+
     async def add(self, event: InventoryEvent) -> None:
         if self._publish_movements or not isinstance(event, MovementRecorded):
             self.pending.append(event)
 
     async def flush(self, session: AsyncSession) -> None:
-        """COPY (every event id is new: each comes from a fact first recorded in this transaction)."""
+        """One INSERT of every pending event (each id is new: each comes from a fact first recorded
+        in this transaction)."""
         if self.pending:
             connection = await driver_connection(session)
             now = format_time(datetime.now(UTC))
             records = [outbox_row(event, now) for event in self.pending]
-            await connection.copy_records_to_table("outbox", records=records, columns=_COPY_COLUMNS)
+            await connection.execute(_INSERT, *(list(column) for column in zip(*records, strict=True)))
             self.pending = []

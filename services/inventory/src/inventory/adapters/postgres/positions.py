@@ -19,7 +19,7 @@ SELECT p.* FROM positions p JOIN unnest($1::text[], $2::text[]) AS k(sku, node) 
 _LOCK = _SELECT + " ORDER BY p.sku, p.node FOR UPDATE OF p"
 _CREATE_EMPTY = """
 INSERT INTO positions (sku, node) SELECT * FROM unnest($1::text[], $2::text[]) AS k(sku, node)
-ORDER BY sku, node ON CONFLICT DO NOTHING
+ORDER BY sku, node ON CONFLICT DO NOTHING RETURNING *
 """
 _UPDATES = ", ".join(f"{column} = excluded.{column}" for column in _COLUMNS[2:])
 _UPSERT = f"""
@@ -70,9 +70,14 @@ class PostgresPositions:
             return {}
         found = await self._select(wanted, for_update)
         if for_update and len(found) < len(wanted):
+            # Created here, so locked by this transaction: the inserted rows come back at once; a
+            # row another transaction inserted meanwhile is selected (and waited for) after.
             missing = [key for key in wanted if key not in found]
-            await (await driver_connection(self._session)).execute(_CREATE_EMPTY, *_columns(missing))
-            found.update(await self._select(missing, for_update=True))
+            connection = await driver_connection(self._session)
+            for row in await connection.fetch(_CREATE_EMPTY, *_columns(missing)):
+                found[PositionKey(row["sku"], row["node"])] = to_position(row)
+            if len(found) < len(wanted):
+                found.update(await self._select([key for key in wanted if key not in found], True))
         return found
 
     async def _select(self, keys: Sequence[PositionKey], for_update: bool) -> dict[PositionKey, Position]:

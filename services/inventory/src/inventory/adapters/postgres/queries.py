@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import asyncpg
 from sqlalchemy import Text, any_, bindparam, select
@@ -27,13 +28,30 @@ _AVAILABLE = select(positions).where(
 )
 
 
-# on hand, reserved, allocated, in transit, available to sell (never below zero)
-Availability = tuple[int, int, int, int, int]
 _AVAILABILITY_SQL = """
-SELECT sku, node, on_hand, reserved, allocated, in_transit,
-       greatest(on_hand - reserved - allocated - damaged - safety_stock, 0)
-FROM positions WHERE sku = ANY($1::text[]) AND node = ANY($2::text[])
+SELECT array_agg((s.ord - 1) * cardinality($2::text[]) + n.ord - 1),
+       array_agg(greatest(p.on_hand - p.reserved - p.allocated - p.damaged - p.safety_stock, 0)),
+       array_agg(p.on_hand), array_agg(p.reserved), array_agg(p.in_transit)
+FROM positions p
+JOIN unnest($1::text[]) WITH ORDINALITY AS s(sku, ord) ON s.sku = p.sku
+JOIN unnest($2::text[]) WITH ORDINALITY AS n(node, ord) ON n.node = p.node
+WHERE p.sku = ANY($1::text[]) AND p.node = ANY($2::text[])
 """
+
+
+class AvailabilityGrid(NamedTuple):
+    """skus x nodes, row-major (the cell of sku i at node j is ``i * len(nodes) + j``); 0 where
+    nothing is held. ``available``: available to sell, never below zero."""
+
+    available: list[int]
+    on_hand: list[int]
+    reserved: list[int]
+    in_transit: list[int]
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """Pool ``reset`` for connections that only run plain statements (no SET, LISTEN or advisory
+    locks): asyncpg's default reset costs a round trip on every release."""
 
 
 class InventoryQueries:
@@ -45,18 +63,24 @@ class InventoryQueries:
         self._read_pool = read_pool
         self._session_factory = async_sessionmaker(engine, expire_on_commit=False)
 
-    async def availability(
-        self, skus: Sequence[str], nodes: Sequence[str]
-    ) -> dict[tuple[str, str], Availability]:
-        """The hot read: plain tuples straight from the driver (no row objects, no validation)."""
+    async def availability(self, skus: Sequence[str], nodes: Sequence[str]) -> AvailabilityGrid:
+        """The hot read: one row of arrays (cell index and quantities), spread over zero-filled
+        lists without a Python object per position; ``skus`` and ``nodes`` without duplicates."""
         if self._read_pool is not None:
-            rows = await self._read_pool.fetch(_AVAILABILITY_SQL, list(skus), list(nodes))
+            row = await self._read_pool.fetchrow(_AVAILABILITY_SQL, list(skus), list(nodes))
         else:
             async with self._engine.connect() as connection:
                 raw = await connection.get_raw_connection()
                 driver = raw.driver_connection
-                rows = await driver.fetch(_AVAILABILITY_SQL, list(skus), list(nodes))  # type: ignore[union-attr]
-        return {(row[0], row[1]): (row[2], row[3], row[4], row[5], row[6]) for row in rows}
+                row = await driver.fetchrow(_AVAILABILITY_SQL, list(skus), list(nodes))  # type: ignore[union-attr]
+        size = len(skus) * len(nodes)
+        grid = AvailabilityGrid([0] * size, [0] * size, [0] * size, [0] * size)
+        if row is not None and row[0] is not None:
+            cells = row[0]
+            for target, values in zip(grid, row[1:], strict=True):
+                for cell, value in zip(cells, values, strict=True):
+                    target[cell] = value
+        return grid
 
     async def positions(self, skus: Sequence[str], nodes: Sequence[str]) -> dict[PositionKey, Position]:
         """The positions that exist among skus x nodes (a missing one holds nothing)."""

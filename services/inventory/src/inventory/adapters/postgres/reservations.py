@@ -1,4 +1,4 @@
-"""PostgreSQL adapters of the Reservations and Drifts ports."""
+"""PostgreSQL adapters of the Reservations, Drifts and SafetyStockChanges ports."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from canon.money import Money
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inventory.adapters.postgres.tables import drifts, reservations
+from inventory.adapters.postgres.tables import drifts, reservations, safety_stock_changes
 from inventory.domain.drift import Drift
+from inventory.domain.position import PositionKey
 from inventory.domain.reservation import Reservation
+from inventory.domain.safety_stock import SafetyStockChange
 
 _FIELDS = ("sku", "node", "qty", "open_qty", "status", "expires_at", "created_at", "order_id")
 _UPSERT = insert(reservations)
@@ -127,3 +130,20 @@ class PostgresDrifts:
             .order_by(drifts.c.as_of, drifts.c.node, drifts.c.sku, drifts.c.source)
         )
         return [to_drift(row) for row in (await self._session.execute(query)).all()]
+
+
+class PostgresSafetyStockChanges:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, change: SafetyStockChange) -> None:
+        await self._session.execute(insert(safety_stock_changes).values(msgspec.structs.asdict(change)))
+
+    async def of_position(self, key: PositionKey) -> list[SafetyStockChange]:
+        query = (
+            select(*(safety_stock_changes.c[name] for name in SafetyStockChange.__struct_fields__))
+            .where(safety_stock_changes.c.sku == key.sku, safety_stock_changes.c.node == key.node)
+            .order_by(safety_stock_changes.c.seq)
+        )
+        rows = (await self._session.execute(query)).all()
+        return [SafetyStockChange(**row._asdict()) for row in rows]

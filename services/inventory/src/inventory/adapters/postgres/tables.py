@@ -118,3 +118,20 @@ item_costs = Table(
     PrimaryKeyConstraint("sku", "legal_entity_id", "effective_from", name="pk_item_costs"),
     comment="Item cost history from master data (the replica keeps only the newest per key).",
 )
+
+safety_stock_changes = Table(
+    "safety_stock_changes",
+    metadata,
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("previous", BigInteger, nullable=False),
+    Column("safety_stock", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("seq", name="pk_safety_stock_changes"),
+    CheckConstraint("previous >= 0 AND safety_stock >= 0", name="ck_safety_stock_changes_quantities"),
+    comment="Audit trail of safety stock settings: who changed which position, when, why.",
+)
+Index("ix_safety_stock_changes_position", safety_stock_changes.c.sku, safety_stock_changes.c.node)

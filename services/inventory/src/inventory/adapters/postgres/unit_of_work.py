@@ -17,7 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inventory.adapters.postgres.movement_log import PostgresMovementLog
 from inventory.adapters.postgres.outbox import BufferedOutbox
 from inventory.adapters.postgres.positions import PostgresPositions
-from inventory.adapters.postgres.reservations import PostgresDrifts, PostgresReservations
+from inventory.adapters.postgres.reservations import (
+    PostgresDrifts,
+    PostgresReservations,
+    PostgresSafetyStockChanges,
+)
 
 
 @dataclass
@@ -28,12 +32,14 @@ class _Transaction:
     movements: PostgresMovementLog = field(init=False)
     reservations: PostgresReservations = field(init=False)
     drifts: PostgresDrifts = field(init=False)
+    safety_stock_changes: PostgresSafetyStockChanges = field(init=False)
 
     def __post_init__(self) -> None:
         self.positions = PostgresPositions(self.session)
         self.movements = PostgresMovementLog(self.session)
         self.reservations = PostgresReservations(self.session)
         self.drifts = PostgresDrifts(self.session)
+        self.safety_stock_changes = PostgresSafetyStockChanges(self.session)
 
 
 class PostgresUnitOfWork:
@@ -73,6 +79,10 @@ class PostgresUnitOfWork:
     @property
     def drifts(self) -> PostgresDrifts:
         return self._current.drifts
+
+    @property
+    def safety_stock_changes(self) -> PostgresSafetyStockChanges:
+        return self._current.safety_stock_changes
 
     @property
     def outbox(self) -> BufferedOutbox:

@@ -73,6 +73,7 @@ async def record_batch(
     reservations = await uow.reservations.get_many(reservation_ids, for_update=True)
     seen = await uow.movements.recorded(movement.idempotency_key for movement in movements)
     pending = _Pending()
+    audit = uow.outbox.records_movements
     results: list[MovementResult] = []
     for movement in movements:
         reservation_id = reservation_id_of(movement)
@@ -95,7 +96,7 @@ async def record_batch(
             continue
         reservation = reservations.get(reservation_id) if reservation_id else None
         try:
-            applied = apply(positions, movement, reservation)
+            applied = apply(positions, movement, reservation, events=False)
         except ValidationError as error:
             results.append(MovementResult("rejected", error=error))
             continue
@@ -106,7 +107,7 @@ async def record_batch(
             reservations[applied.reservation.reservation_id] = applied.reservation
             pending.reservations[applied.reservation.reservation_id] = applied.reservation
         pending.movements.append(movement)
-        pending.events.extend(movement_events(movement))
+        pending.events.extend(movement_events(movement, audit=audit))
         seen.add(movement.idempotency_key)
         results.append(MovementResult("accepted", reservation=applied.reservation))
     await pending.flush(uow, positions, item_costs)
