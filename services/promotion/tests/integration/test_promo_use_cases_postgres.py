@@ -12,10 +12,11 @@ import pytest
 from canon.master.network import Channel, Node
 from canon.master.product import Item, TaxCode
 from master_replica import master_replica
+from promotion.adapters.http.queries import PromotionQueries
 from promotion.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from promotion.application.errors import CouponLimitReached
+from promotion.application.errors import ChannelNotAllowed, CouponLimitReached
 from promotion.application.ports import ChannelDelivery, DeliveryFailed
-from promotion.application.use_cases.authoring import CreatePromotion
+from promotion.application.use_cases.authoring import CreatePromotion, EditPromotion
 from promotion.application.use_cases.coupons import RedeemCoupon
 from promotion.application.use_cases.dispatch import DispatchDeployments
 from promotion.application.use_cases.late import FlagLateDeployments
@@ -176,3 +177,52 @@ async def test_withdrawal_goes_where_the_publish_went(sessions: async_sessionmak
         ("withdraw", "WEB", "TX", "pending"),
     ]
     assert msgspec.json.decode(withdrawn)["why"] == "pricing error"
+
+
+async def test_a_key_bound_to_a_channel_authors_and_moves_only_promotions_within_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    uow = lambda: PostgresUnitOfWork(sessions)  # noqa: E731
+    create, edit, lifecycle = CreatePromotion(uow), EditPromotion(uow), ChangeLifecycle(uow)
+    web_only = ("WEB",)
+    with pytest.raises(ChannelNotAllowed) as wider:
+        await create(
+            body("WIDE", scope={"items": ["SODA"], "channels": ["WEB", "APP"]}), by="wes", channels=web_only
+        )
+    assert wider.value.field == "scope.channels['APP']"
+    with pytest.raises(ChannelNotAllowed) as everywhere:
+        await create(body("EVERYWHERE"), by="wes", channels=web_only)  # no channels: every channel
+    assert everywhere.value.field == "scope.channels"
+    async with sessions() as session:
+        assert (await session.execute(text("select count(*) from promotion_versions"))).scalar() == 0
+
+    await create(body("WEB5", scope={"items": ["SODA"], "channels": ["WEB"]}), by="wes", channels=web_only)
+    with pytest.raises(ChannelNotAllowed):  # an edit may not widen it either
+        await edit(
+            "WEB5",
+            {"scope": {"items": ["SODA"], "channels": ["WEB", "APP"]}},
+            by="wes",
+            why="more",
+            channels=web_only,
+        )
+    await lifecycle("WEB5", "submit", by="wes", channels=web_only)
+    await lifecycle("WEB5", "approve", by="wanda", channels=web_only)
+
+    await create(body("BOTH", scope={"items": ["SODA"], "channels": ["WEB", "APP"]}), by="alice")
+    await lifecycle("BOTH", "submit", by="alice")
+    with pytest.raises(ChannelNotAllowed) as approval:
+        await lifecycle("BOTH", "approve", by="wanda", channels=web_only)
+    assert approval.value.field == "scope.channels['APP']"
+    with pytest.raises(ChannelNotAllowed):
+        await edit("BOTH", {"name": "renamed"}, by="wes", why="typo", channels=web_only)
+    await lifecycle("BOTH", "approve", by="bob")  # an unbound key may
+    await lifecycle("BOTH", "schedule", by="bob")
+    with pytest.raises(ChannelNotAllowed):
+        await lifecycle("BOTH", "withdraw", by="wanda", why="web only", channels=web_only)
+
+    queries = PromotionQueries(sessions)
+    everything = await queries.deployments("BOTH")
+    assert {d["channel_id"] for d in everything} == {"WEB", "APP"}
+    web = await queries.deployments("BOTH", lambda channel: channel in web_only)
+    assert web == [d for d in everything if d["channel_id"] == "WEB"]
+    assert web

@@ -104,6 +104,20 @@ def keys(service: RunningService) -> dict[str, str]:
                     await store.create("amazon", ["promotion:ack"], ApiKeyBindings(channels=("AMAZON",)))
                 )[1],
                 "pos": (await store.create("pos", ["promotion:redeem", "promotion:read"]))[1],
+                "ecom_author": (
+                    await store.create(
+                        "ecom-author",
+                        ["promotion:write", "promotion:read"],
+                        ApiKeyBindings(channels=("ECOM",)),
+                    )
+                )[1],
+                "ecom_approver": (
+                    await store.create(
+                        "ecom-approver",
+                        ["promotion:approve", "promotion:read"],
+                        ApiKeyBindings(channels=("ECOM",)),
+                    )
+                )[1],
             }
         finally:
             await engine.dispose()
@@ -401,6 +415,42 @@ async def test_the_author_cannot_approve_their_own_version(
             "create",
             "submit",
         ]
+
+
+async def test_a_key_bound_to_a_channel_authors_approves_and_lists_only_within_it(
+    service: RunningService, keys: dict[str, str], alice: httpx.AsyncClient, bob: httpx.AsyncClient
+) -> None:
+    await create_when_replica_ready(alice, promotion_body("WARM-UP"))
+    ecom_only = {"items": ["CHIPS"], "channels": ["ECOM"]}
+    async with (
+        client(service, keys["ecom_author"]) as author,
+        client(service, keys["ecom_approver"]) as approver,
+    ):
+        wide = await author.post("/v1/promotions", json=promotion_body("ECOM-WIDE"))
+        assert wide.status_code == 403, wide.text
+        assert [e["field"] for e in wide.json()["errors"]] == ["scope.channels['AMAZON']"]
+        assert (await author.get("/v1/promotions/ECOM-WIDE")).status_code == 404  # nothing stored
+        own = await author.post("/v1/promotions", json=promotion_body("ECOM-ONLY", scope=ecom_only))
+        assert own.status_code == 201, own.text
+        assert (await author.post("/v1/promotions/ECOM-ONLY/submit")).status_code == 200
+        assert (await approver.post("/v1/promotions/ECOM-ONLY/approve")).status_code == 200
+
+        assert (await alice.post("/v1/promotions", json=promotion_body("THREE-CHANNELS"))).status_code == 201
+        refused = await author.post("/v1/promotions/THREE-CHANNELS/submit")
+        assert refused.status_code == 403, refused.text
+        assert (await alice.post("/v1/promotions/THREE-CHANNELS/submit")).status_code == 200
+        refused = await approver.post("/v1/promotions/THREE-CHANNELS/approve")
+        assert refused.status_code == 403
+        assert [e["field"] for e in refused.json()["errors"]] == ["scope.channels['AMAZON']"]
+        assert (await bob.post("/v1/promotions/THREE-CHANNELS/approve")).status_code == 200
+        assert (await bob.post("/v1/promotions/THREE-CHANNELS/schedule")).status_code == 200
+
+        everything = (await bob.get("/v1/promotions/THREE-CHANNELS/deployments")).json()
+        assert {d["channel_id"] for d in everything} == {"STORES", "ECOM", "AMAZON"}
+        listed = await approver.get("/v1/promotions/THREE-CHANNELS/deployments")
+        assert listed.status_code == 200
+        ecom = [d["deployment_id"] for d in everything if d["channel_id"] == "ECOM"]
+        assert [d["deployment_id"] for d in listed.json()] == ecom != []  # statuses move on meanwhile
 
 
 @pytest.mark.parametrize(

@@ -256,3 +256,14 @@ def test_limit_per_line() -> None:
 def test_limit_on_buy_x_get_y_counts_the_got_units() -> None:
     limited = promo(bogo(), limits=Limits(max_units_per_transaction=1))
     assert discounts(run([limited], line("l1", "A", 6, 1000, "SHIRT"))) == {"l1": 1000}
+
+
+def test_got_units_split_a_rounding_remainder_cheapest_first() -> None:
+    """Units 3, 3, 3; a fixed price of 1 on one unit leaves 3, 3, 1. Buy 1 get 2 at 50%: the got
+    units are the cheapest (1 and 3), half of 4 is 2, split 1:3 by largest remainder. The tie goes
+    to the first got unit, the cheapest, so both got units are discounted (1 each), not 2 and 0."""
+    first = promo(FixedPrice(price=usd(1)), "A-FIXED", limits=Limits(max_units_per_line=1))
+    second = promo(BuyXGetY(buy_qty=1, get_qty=2, get_percent_off=Decimal(50)), "B-BOGO")
+    result = run([first, second], line("l1", "S", 3, 3))
+    adjustments = {a.promotion_id: (a.amount.amount_minor, a.units) for a in result.lines[0].adjustments}
+    assert adjustments == {"A-FIXED": (2, 1), "B-BOGO": (2, 2)}

@@ -262,3 +262,39 @@ def test_stacked_percentages_compound_on_what_is_left(first: int, second: int, p
     after_first = price - half_up(Decimal(price) * first / 100)
     expected_net = after_first - half_up(Decimal(after_first) * second / 100)
     assert result.lines[0].net == usd(expected_net)
+
+
+@st.composite
+def larger_carts(draw: st.DrawFn) -> Cart:
+    """More lines and units, with recurring prices (ties between units and lines)."""
+    prices = st.sampled_from([0, 1, 2, 3, 7, 99, 100, 101, 333, 1000, 4999]) | st.integers(0, 5000)
+    specs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(SKUS), st.sampled_from(CATEGORIES), st.integers(1, 6), prices),
+            max_size=10,
+        )
+    )
+    lines = [
+        CartLine(line_id=f"l{index}", sku=sku, category_id=category, qty=qty, unit_price=usd(price))
+        for index, (sku, category, qty, price) in enumerate(specs)
+    ]
+    return Cart(
+        channel=draw(st.sampled_from(["store", "web"])),
+        instant=NOW,
+        currency="USD",
+        lines=lines,
+        customer_id=draw(st.none() | st.just("c1")),
+        coupons=draw(id_sets(["K1", "K2"], 2)),
+    )
+
+
+@settings(max_examples=300)
+@given(promotions=promotion_lists(), cart=larger_carts(), usage=usages)
+def test_the_fast_paths_give_the_same_result_as_the_plain_definition_on_larger_carts(
+    promotions: list[PromotionVersion], cart: Cart, usage: dict[str, CouponUse]
+) -> None:
+    """The index and the engine's shortcuts (dry trials, skipped trials, adopted trials, the
+    per-line fast paths of the mechanics) against the reference run, which takes none of them."""
+    expected = naive_evaluate(promotions, cart, usage)
+    assert PromotionIndex(promotions).evaluate(cart, usage) == expected
+    assert evaluate(promotions, cart, usage) == expected

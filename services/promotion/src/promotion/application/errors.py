@@ -30,3 +30,12 @@ class CouponLimitReached(PromotionError):  # noqa: N818 (domain names)
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(f"coupon {code!r} cannot be redeemed: {reason}")
         self.field = "code"
+
+
+class ChannelNotAllowed(Exception):  # noqa: N818
+    """The API key is bound to channels and the promotion reaches beyond them (answered 403)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason

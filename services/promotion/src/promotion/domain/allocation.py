@@ -4,40 +4,24 @@ A percentage is taken of a line's amount (not of each unit) and rounded half up 
 units at 0.33 with 50% off give 0.50, not 0.51. A spread amount is split over lines in proportion
 to each line's remaining amount, then over the line's units the same way, by largest remainder
 (as Money.allocate), so the parts sum exactly and no part exceeds what it is split by.
+
+Everything here is plain integers (minor units); a line's chosen units are its ``count`` most
+valuable ones (a prefix of its list in the ledger).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from decimal import Decimal
+from promotion.domain.ledger import Ledger
+from promotion.domain.plan import Plan
 
-from promotion.domain.ledger import Ledger, UnitRef
-from promotion.domain.version import PromotionVersion
-
-_RATIOS: dict[Decimal, tuple[int, int]] = {}
+LineCount = tuple[int, int]
+"""(line index, how many of its most valuable units)."""
 
 
-def _ratio(percent: Decimal) -> tuple[int, int]:
-    """``percent / 100`` as an exact integer fraction (cached: promotions reuse a few percentages)."""
-    ratio = _RATIOS.get(percent)
-    if ratio is None:
-        numerator, denominator = (percent / Decimal(100)).as_integer_ratio()
-        ratio = _RATIOS.setdefault(percent, (numerator, denominator))
-    return ratio
-
-
-def percent_of(amount_minor: int, percent: Decimal) -> int:
-    """``percent`` of a non-negative amount, rounded half up, exactly (integer arithmetic)."""
-    numerator, denominator = _ratio(percent)
+def percent_of(amount_minor: int, ratio: tuple[int, int]) -> int:
+    """``numerator/denominator`` of a non-negative amount, rounded half up, exactly."""
+    numerator, denominator = ratio
     return min(amount_minor, (2 * amount_minor * numerator + denominator) // (2 * denominator))
-
-
-def by_line(units: Iterable[UnitRef]) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for line, unit in units:
-        grouped[line].append(unit)
-    return dict(sorted(grouped.items()))
 
 
 def split(amount_minor: int, weights: list[int]) -> list[int]:
@@ -57,30 +41,88 @@ def split(amount_minor: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def spread_over_units(
-    ledger: Ledger, promotion: PromotionVersion, line: int, units: list[int], amount_minor: int
-) -> None:
-    """Take ``amount_minor`` off ``units`` of ``line`` in proportion to what each has left."""
-    weights = [ledger.remaining[line][unit] for unit in units]
-    parts = split(min(amount_minor, sum(weights)), weights)
-    ledger.take(promotion, line, dict(zip(units, parts, strict=True)))
-
-
-def spread(ledger: Ledger, promotion: PromotionVersion, units: Iterable[UnitRef], amount_minor: int) -> None:
-    """Take ``amount_minor`` (at most what ``units`` have left) off ``units``, line by line."""
-    grouped = by_line(units)
-    if not grouped:
+def take_from_leading(ledger: Ledger, plan: Plan, line: int, count: int, amount_minor: int) -> None:
+    """Take ``amount_minor`` (capped at what they have left) off the ``count`` most valuable units of
+    ``line``, in proportion to what each has left."""
+    values = ledger.remaining[line]
+    first = values[0]
+    plain = ledger.plain
+    if count == 1 and not plain:
+        amount = min(amount_minor, first)
+        if amount > 0:
+            ledger.store(plan, line, [first - amount, *values[1:]], amount, 1)
         return
-    lines = list(grouped)
-    weights = [sum(ledger.remaining[line][unit] for unit in grouped[line]) for line in lines]
+    chosen = values[:count]
+    amount = min(amount_minor, sum(chosen))
+    if amount <= 0:
+        return
+    if first == chosen[-1] and not plain:  # equal weights: the first ``r`` units get one more
+        quotient, remainder = divmod(amount, count)
+        left = [first - quotient] * (count - remainder) + [first - quotient - 1] * remainder
+        units = count if quotient else remainder
+    else:
+        parts = split(amount, chosen)
+        left = [value - part for value, part in zip(chosen, parts, strict=True)]
+        units = count - parts.count(0)
+    left.extend(values[count:])
+    ledger.store(plan, line, left, amount, units)
+
+
+def spread(ledger: Ledger, plan: Plan, chosen: list[LineCount], amount_minor: int) -> None:
+    """Take ``amount_minor`` (capped at what ``chosen`` have left) off ``chosen`` (in line order):
+    over the lines by what is left on each, then over each line's units."""
+    remaining = ledger.remaining
+    weights = [sum(remaining[line][:count]) for line, count in chosen]
+    parts = split(min(amount_minor, sum(weights)), weights)
+    for (line, count), part in zip(chosen, parts, strict=True):
+        if part:
+            take_from_leading(ledger, plan, line, count, part)
+
+
+def split_units(
+    ledger: Ledger, plan: Plan, line: int, positions: list[int], amount_minor: int, taken: list[int]
+) -> None:
+    """Add to ``taken`` (per unit position of ``line``) ``amount_minor`` (capped at what they have
+    left) split over ``positions`` (in that order, for ties) in proportion to what each has left."""
+    values = ledger.remaining[line]
+    weights = [values[position] - taken[position] for position in positions]
+    parts = split(min(amount_minor, sum(weights)), weights)
+    for position, part in zip(positions, parts, strict=True):
+        taken[position] += part
+
+
+def spread_units(
+    ledger: Ledger, plan: Plan, units: list[tuple[int, int]], amount_minor: int, taken: dict[int, list[int]]
+) -> None:
+    """:func:`spread` over arbitrary units ``(line, position)``, accumulating into ``taken`` (per
+    line, per position) instead of storing: the caller stores each line once it is done."""
+    grouped: dict[int, list[int]] = {}
+    for line, position in units:
+        grouped.setdefault(line, []).append(position)
+    lines = sorted(grouped)
+    remaining = ledger.remaining
+    weights = []
+    for line in lines:
+        values, line_taken = remaining[line], taken.get(line)
+        weights.append(
+            sum(values[p] for p in grouped[line])
+            if line_taken is None
+            else sum(values[p] - line_taken[p] for p in grouped[line])
+        )
     parts = split(min(amount_minor, sum(weights)), weights)
     for line, part in zip(lines, parts, strict=True):
-        spread_over_units(ledger, promotion, line, grouped[line], part)
+        line_taken = taken.get(line)
+        if line_taken is None:
+            line_taken = taken[line] = [0] * len(remaining[line])
+        split_units(ledger, plan, line, grouped[line], part, line_taken)
 
 
-def percent_off_each_line(
-    ledger: Ledger, promotion: PromotionVersion, units: Iterable[UnitRef], percent: Decimal
-) -> None:
-    for line, line_units in by_line(units).items():
-        base = sum(ledger.remaining[line][unit] for unit in line_units)
-        spread_over_units(ledger, promotion, line, line_units, percent_of(base, percent))
+def store_taken(ledger: Ledger, plan: Plan, taken: dict[int, list[int]]) -> None:
+    """Store per-position amounts accumulated by :func:`spread_units` / :func:`split_units`."""
+    for line in sorted(taken):
+        parts = taken[line]
+        amount = sum(parts)
+        if amount > 0:
+            values = ledger.remaining[line]
+            left = [value - part for value, part in zip(values, parts, strict=True)]
+            ledger.store(plan, line, left, amount, len(parts) - parts.count(0))

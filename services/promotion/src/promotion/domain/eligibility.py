@@ -1,10 +1,13 @@
-"""Does a promotion version apply to this cart at all: currency, window, place, coupon."""
+"""Coupon codes: does a cart carry a usable one (the engine checks currency, window and place on
+the compiled plan itself)."""
 
 from __future__ import annotations
 
 from promotion.domain.cart import Cart, CouponUsage, CouponUse
+from promotion.domain.plan import Plan
 from promotion.domain.terms import CouponRequirement
-from promotion.domain.version import PromotionVersion
+
+_UNUSED = CouponUse()
 
 
 def code_has_uses_left(requirement: CouponRequirement, use: CouponUse, customer_id: str | None) -> bool:
@@ -17,20 +20,12 @@ def code_has_uses_left(requirement: CouponRequirement, use: CouponUse, customer_
     return True
 
 
-def coupon_check(promotion: PromotionVersion, cart: Cart, usage: CouponUsage) -> tuple[bool, str | None]:
+def coupon_check(plan: Plan, cart: Cart, usage: CouponUsage) -> tuple[bool, str | None]:
     """(applies, code it would consume): the lowest usable code, or (True, None) if none is needed."""
-    requirement = promotion.coupon
+    requirement = plan.coupon
     if requirement is None:
         return True, None
     for code in sorted(cart.coupons & requirement.codes):
-        if code_has_uses_left(requirement, usage.get(code, CouponUse()), cart.customer_id):
+        if code_has_uses_left(requirement, usage.get(code, _UNUSED), cart.customer_id):
             return True, code
     return False, None
-
-
-def applies_to_context(promotion: PromotionVersion, cart: Cart) -> bool:
-    return (
-        promotion.currency in (None, cart.currency)
-        and promotion.window.is_open_at(cart.instant, cart.region)
-        and promotion.scope.covers_context(cart.channel, cart.region, cart.store_cluster)
-    )

@@ -13,35 +13,87 @@ Rules (DOMAIN.md, Promotions), in the order the engine applies them:
    as the stackable promotions together would; no other promotion touches a claimed line.
 6. Stackable promotions apply in priority order (lower first, then id), each to what the earlier
    ones left: two 10% offers give 19%. No unit goes below zero.
+
+How it stays fast without changing any of that (``reference=True`` runs without these shortcuts,
+and the property tests hold both to the same result):
+- promotions are compiled once into plans (:mod:`promotion.domain.plan`): integers and frozensets;
+- a trial alone over many lines is run dry (only its saving and touched lines are added up; its
+  ledger is worked out if it is adopted), and a stackable promotion outside any stacking group
+  whose trial cannot change the outcome is not tried at all (``Plan.trial_optional``);
+- a stackable promotion whose lines nothing touched yet adopts its trial instead of running again;
+- when no exclusive promotion wins, the stack-alone pass is the final one, and outside the claimed
+  lines it still is unless a promotion reading several lines (``Plan.per_line_only`` false) has
+  one of them claimed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from operator import attrgetter
 
 from canon.money import Money
 
-from promotion.domain.apply import CartLookup, apply_promotion
+from promotion.domain.apply import CartLookup, apply_plan
 from promotion.domain.cart import Cart, CartLine, CouponUsage
-from promotion.domain.eligibility import applies_to_context, coupon_check
+from promotion.domain.eligibility import coupon_check
 from promotion.domain.ledger import Ledger
+from promotion.domain.plan import Plan, plan_for
 from promotion.domain.result import CouponRedemption, EvaluationResult, LineAdjustment, LineResult
 from promotion.domain.version import PromotionVersion
 
+_SORT_KEY = attrgetter("sort_key")
 
-@dataclass(frozen=True, slots=True)
+_DRY_RUN_FROM = 3
+"""A standalone trial over more eligible lines than this is run dry (wide offers mostly overlap
+others, so they are applied again anyway)."""
+
+
 class _Standalone:
-    promotion: PromotionVersion
-    coupon_code: str | None
-    ledger: Ledger
-    touched: frozenset[int]
-    saving: int
-    eligible: list[int]
+    """A promotion applied alone to the cart (its trial), or, when the trial can be skipped, only
+    known to apply here. A wide trial is run dry (its saving and touched lines only) and a skipped
+    one not at all: its ledger is worked out when it is adopted."""
+
+    __slots__ = ("_ledger", "_touched", "base", "coupon_code", "eligible", "plan", "saving")
+
+    def __init__(
+        self, plan: Plan, coupon_code: str | None, base: Ledger, eligible: list[int], *, dry: bool
+    ) -> None:
+        self.plan = plan
+        self.coupon_code = coupon_code
+        self.base = base
+        self.eligible = eligible
+        self._ledger: Ledger | None = None
+        self._touched: frozenset[int] | None = None
+        self.saving = -1
+        """-1 until tried."""
+        if dry:
+            ledger = base.fork(dry=True)
+            self._touched = frozenset(apply_plan(plan, ledger, eligible))
+            self.saving = ledger.taken
+
+    def try_alone(self) -> None:
+        ledger = self.base.fork()
+        self._touched = frozenset(apply_plan(self.plan, ledger, self.eligible))
+        self._ledger = ledger
+        self.saving = ledger.taken
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self.try_alone()
+            assert self._ledger is not None
+        return self._ledger
+
+    @property
+    def touched(self) -> frozenset[int]:
+        if self._touched is None:
+            self.try_alone()
+            assert self._touched is not None
+        return self._touched
 
     @property
     def best_first_key(self) -> tuple[int, int, str, int]:
-        return (-self.saving, *self.promotion.sort_key)
+        return (-self.saving, *self.plan.sort_key)
 
 
 def evaluate(
@@ -54,29 +106,78 @@ def evaluate(
     """Evaluate ``cart`` against ``candidates`` (any superset of the promotions that could apply).
 
     ``reference=True`` runs the plain definition (every line tested against every promotion, every
-    stackable promotion applied again): the oracle the fast path is tested against, and the naive
-    baseline of the benchmark. Both give the same result.
+    promotion tried alone in full, every stackable promotion applied again, every mechanic on its
+    general path): the oracle the fast path is tested against, and the naive baseline of the
+    benchmark. Both give the same result.
     """
-    order = sorted(range(len(cart.lines)), key=lambda index: cart.lines[index].canonical_key)
-    lines = [cart.lines[index] for index in order]
-    standalone = _standalone_outcomes(candidates, cart, usage or {}, lines, reference)
-    stack = _resolve_stacking_groups(
-        [outcome for outcome in standalone if not outcome.promotion.stacking.exclusive]
+    return evaluate_plans([plan_for(version) for version in candidates], cart, usage, reference=reference)
+
+
+def canonical_order(cart: Cart) -> tuple[list[int], list[CartLine]]:
+    """The caller's line indexes in canonical order, and the lines in that order."""
+    cart_lines = cart.lines
+    keyed = sorted(
+        (line.sku, line.category_id, line.unit_price.amount_minor, line.qty, line.line_id, index)
+        for index, line in enumerate(cart_lines)
+    )  # CartLine.canonical_key, then the caller's index (line ids are unique: never reached)
+    order = [key[-1] for key in keyed]
+    return order, [cart_lines[index] for index in order]
+
+
+def evaluate_plans(
+    plans: Iterable[Plan], cart: Cart, usage: CouponUsage | None = None, *, reference: bool = False
+) -> EvaluationResult:
+    """:func:`evaluate` on compiled plans (see :mod:`promotion.domain.plan`)."""
+    order, lines = canonical_order(cart)
+    unique = {plan.key: plan for plan in plans}
+    return evaluate_matched(
+        {plan: None for plan in unique.values()}, cart, usage, order, lines, reference=reference
     )
-    exclusives = sorted(
-        (o for o in standalone if o.promotion.stacking.exclusive), key=lambda o: o.best_first_key
-    )
-    stack_alone = Ledger(lines)
-    if exclusives:
-        for outcome in stack:
-            _apply_in_turn(outcome, stack_alone, set(), reference)
-    final = Ledger(lines)
+
+
+def evaluate_matched(
+    candidates: dict[Plan, list[int] | None],
+    cart: Cart,
+    usage: CouponUsage | None,
+    order: list[int],
+    lines: list[CartLine],
+    *,
+    reference: bool = False,
+) -> EvaluationResult:
+    """The engine proper. ``candidates`` maps each plan (one per promotion key) to the lines (in
+    canonical order, ascending) its item keys matched, or None to look them up: the eligible lines
+    are those of them that pass the plan's full line test."""
+    base = Ledger.start(lines, plain=reference)  # never written: trials and passes fork it
+    standalone = _standalone_outcomes(candidates, cart, usage or {}, base, reference)
+    stack = _resolve_stacking_groups([outcome for outcome in standalone if not outcome.plan.exclusive])
+    exclusives = sorted((o for o in standalone if o.plan.exclusive), key=lambda o: o.best_first_key)
     claimed: set[int] = set()
-    for outcome in exclusives:
-        if outcome.touched & claimed or outcome.saving < stack_alone.discount_on(outcome.touched):
-            continue
-        claimed |= outcome.touched
-        final.adopt(outcome.ledger, outcome.touched)
+    if exclusives:
+        stack_alone = base.fork()
+        for outcome in stack:
+            _apply_in_turn(outcome, stack_alone, claimed, reference)
+        final = base.fork()
+        for outcome in exclusives:
+            if outcome.touched & claimed or outcome.saving < stack_alone.discount_on(outcome.touched):
+                continue
+            claimed |= outcome.touched
+            final.adopt(outcome.ledger, outcome.touched)
+        if not reference:
+            if not claimed:  # no exclusive won: the final pass would repeat the stack-alone one
+                return _result(cart, order, stack_alone, standalone)
+            if all(o.plan.per_line_only or claimed.isdisjoint(o.eligible) for o in stack):
+                # Outside the claimed lines every stackable promotion sees what it saw in the
+                # stack-alone pass (one reading only its own line, or none of its lines claimed),
+                # so those lines end as they did there.
+                for line in range(len(lines)):
+                    if line not in claimed:
+                        final.remaining[line] = stack_alone.remaining[line]
+                        tallies = stack_alone.tallies.get(line)
+                        if tallies:
+                            final.tallies[line] = tallies
+                return _result(cart, order, final, standalone)
+    else:
+        final = base.fork()
     for outcome in stack:
         _apply_in_turn(outcome, final, claimed, reference)
     return _result(cart, order, final, standalone)
@@ -85,39 +186,70 @@ def evaluate(
 def _apply_in_turn(outcome: _Standalone, ledger: Ledger, blocked: set[int], reference: bool) -> None:
     """Apply a stackable promotion to what earlier ones left. When none of its eligible lines was
     touched or blocked yet, the outcome is exactly its standalone one (a mechanic reads only its
-    eligible lines), so that is adopted instead of evaluated again: the common, disjoint case."""
+    eligible lines), so a tried promotion adopts its trial instead of running again: the common,
+    disjoint case. One never tried just runs (that costs what trying it would)."""
     eligible = outcome.eligible
-    if not reference and ledger.changed_lines.isdisjoint(eligible) and blocked.isdisjoint(eligible):
+    if (
+        not reference
+        and outcome.saving >= 0
+        and ledger.changed_lines.isdisjoint(eligible)
+        and blocked.isdisjoint(eligible)
+    ):
         ledger.adopt(outcome.ledger, outcome.touched)
         return
-    apply_promotion(outcome.promotion, ledger, blocked_lines=blocked, eligible=eligible)
+    apply_plan(outcome.plan, ledger, eligible, blocked)
 
 
 def _standalone_outcomes(
-    candidates: Iterable[PromotionVersion],
+    candidates: dict[Plan, list[int] | None],
     cart: Cart,
     usage: CouponUsage,
-    lines: list[CartLine],
+    base: Ledger,
     reference: bool,
 ) -> list[_Standalone]:
-    unique = {(promotion.promotion_id, promotion.version): promotion for promotion in candidates}
     outcomes: list[_Standalone] = []
-    lookup = CartLookup(lines)
-    base = Ledger(lines)
-    for promotion in sorted(unique.values(), key=lambda promotion: promotion.sort_key):
-        if not applies_to_context(promotion, cart):
+    lookup: CartLookup | None = None
+    lines = base.lines
+    currency, instant, region = cart.currency, cart.instant, cart.region
+    channel, cluster = cart.channel, cart.store_cluster
+    coupons = cart.coupons
+    for plan in sorted(candidates, key=_SORT_KEY):
+        if plan.local:
+            if not (plan.is_open_at(instant, region) and plan.covers_context(channel, region, cluster)):
+                continue
+        elif not plan.start <= instant < plan.end or (plan.channels and channel not in plan.channels):
             continue
-        applies, code = coupon_check(promotion, cart, usage)
-        if not applies:
+        if plan.currency is not None and plan.currency != currency:
             continue
-        eligible = lookup.scan_lines(promotion) if reference else lookup.eligible_lines(promotion)
+        code = None
+        if plan.coupon is not None:
+            if coupons.isdisjoint(plan.coupon.codes):  # most carts carry no code
+                continue
+            applies, code = coupon_check(plan, cart, usage)
+            if not applies:
+                continue
+        matched = candidates[plan]
+        if matched is None:
+            if lookup is None:
+                lookup = CartLookup(lines)
+            eligible = lookup.scan_lines(plan) if reference else lookup.eligible_lines(plan)
+        elif plan.matched_is_eligible:
+            eligible = matched
+        else:
+            test = plan.line_is_eligible
+            eligible = [i for i in matched if test(lines[i].sku, lines[i].category_id)]
         if not eligible:
             continue
-        ledger = Ledger.fork(base)
-        touched = apply_promotion(promotion, ledger, eligible=eligible)
-        saving = ledger.discount_of(promotion)
-        if saving > 0:
-            outcomes.append(_Standalone(promotion, code, ledger, frozenset(touched), saving, eligible))
+        if plan.trial_optional and not reference:
+            # Saving nothing alone, it saves nothing after others either (see Plan.trial_optional):
+            # its trial is only needed if it is adopted.
+            outcomes.append(_Standalone(plan, code, base, eligible, dry=False))
+            continue
+        outcome = _Standalone(plan, code, base, eligible, dry=not reference and len(eligible) > _DRY_RUN_FROM)
+        if outcome.saving < 0:
+            outcome.try_alone()
+        if outcome.saving > 0:
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -126,55 +258,64 @@ def _resolve_stacking_groups(stackable: list[_Standalone]) -> list[_Standalone]:
     best_in_group: dict[str, _Standalone] = {}
     kept: list[_Standalone] = []
     for outcome in stackable:
-        group = outcome.promotion.stacking.stacking_group
+        group = outcome.plan.group
         if group is None:
             kept.append(outcome)
         elif group not in best_in_group or outcome.best_first_key < best_in_group[group].best_first_key:
             best_in_group[group] = outcome
     kept.extend(best_in_group.values())
-    return sorted(kept, key=lambda outcome: outcome.promotion.sort_key)
+    return sorted(kept, key=lambda outcome: outcome.plan.sort_key)
 
 
 def _result(cart: Cart, order: list[int], final: Ledger, standalone: list[_Standalone]) -> EvaluationResult:
-    by_caller_index: dict[int, LineResult] = {}
+    """Money and the caller's line order only here, at the boundary."""
+    by_caller_index: list[LineResult | None] = [None] * len(order)
     applied: set[tuple[str, int]] = set()
     currency = cart.currency
+    zero = Money(0, currency)
     total_minor = 0
+    all_tallies = final.tallies
     for position, caller_index in enumerate(order):
         line = final.lines[position]
-        tallies = final.tallies_of(position).values()
-        adjustments = [
-            LineAdjustment(
-                promotion_id=tally.promotion.promotion_id,
-                version=tally.promotion.version,
-                amount=Money(tally.amount_minor, currency),
-                units=tally.units,
-                funding=tally.promotion.funding,
-                accounting=tally.promotion.accounting,
-            )
-            for tally in tallies
-        ]
-        applied.update((adjustment.promotion_id, adjustment.version) for adjustment in adjustments)
         gross_minor = line.unit_price.amount_minor * line.qty
-        discount_minor = sum(tally.amount_minor for tally in tallies)
+        gross = Money(gross_minor, currency)
+        tallies = all_tallies.get(position)
+        if not tallies:
+            by_caller_index[caller_index] = LineResult(
+                line_id=line.line_id, gross=gross, discount=zero, net=gross, adjustments=[]
+            )
+            continue
+        adjustments = []
+        discount_minor = 0
+        for key, (amount_minor, units, plan) in tallies.items():
+            version = plan.version
+            adjustments.append(
+                LineAdjustment(
+                    promotion_id=key[0],
+                    version=key[1],
+                    amount=Money(amount_minor, currency),
+                    units=units,
+                    funding=version.funding,
+                    accounting=version.accounting,
+                )
+            )
+            applied.add(key)
+            discount_minor += amount_minor
         total_minor += discount_minor
         by_caller_index[caller_index] = LineResult(
             line_id=line.line_id,
-            gross=Money(gross_minor, currency),
+            gross=gross,
             discount=Money(discount_minor, currency),
             net=Money(gross_minor - discount_minor, currency),
             adjustments=adjustments,
         )
-    line_results = [by_caller_index[index] for index in range(len(cart.lines))]
     coupons = [
-        CouponRedemption(
-            code=o.coupon_code, promotion_id=o.promotion.promotion_id, version=o.promotion.version
-        )
+        CouponRedemption(code=o.coupon_code, promotion_id=o.plan.key[0], version=o.plan.key[1])
         for o in standalone
-        if o.coupon_code is not None and (o.promotion.promotion_id, o.promotion.version) in applied
+        if o.coupon_code is not None and o.plan.key in applied
     ]
     return EvaluationResult(
-        lines=line_results,
+        lines=[line for line in by_caller_index if line is not None],
         total_discount=Money(total_minor, currency),
         coupons_consumed=sorted(coupons, key=lambda coupon: (coupon.promotion_id, coupon.code)),
     )

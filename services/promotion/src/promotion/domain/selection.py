@@ -2,36 +2,60 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-
-from promotion.domain.ledger import Ledger, UnitRef
-from promotion.domain.terms import Limits
+from promotion.domain.allocation import LineCount
+from promotion.domain.ledger import Ledger
+from promotion.domain.plan import Plan
 
 
-def most_valuable_first(ledger: Ledger, units: Iterable[UnitRef]) -> list[UnitRef]:
-    return sorted(units, key=lambda unit: (-ledger.value(unit), unit))
-
-
-def cheapest_first(ledger: Ledger, units: Iterable[UnitRef]) -> list[UnitRef]:
-    return sorted(units, key=lambda unit: (ledger.value(unit), unit))
-
-
-def within_limits(units: Iterable[UnitRef], limits: Limits) -> list[UnitRef]:
-    """The leading ``units`` that fit the per-line and per-transaction limits (order kept)."""
-    if limits.max_units_per_line is None and limits.max_units_per_transaction is None:
-        return list(units)
-    per_line: Counter[int] = Counter()
-    kept: list[UnitRef] = []
-    for unit in units:
-        if limits.max_units_per_transaction is not None and len(kept) >= limits.max_units_per_transaction:
-            break
-        if limits.max_units_per_line is not None and per_line[unit[0]] >= limits.max_units_per_line:
+def leading_units(ledger: Ledger, plan: Plan, lines: list[int], above: int = 0) -> list[LineCount]:
+    """Per line (in line order) how many of its most valuable units worth more than ``above`` the
+    promotion takes: ordering every such unit most valuable first (then by line), keeping those
+    within the per-line limit, up to the per-transaction limit. Those of one line are always its
+    most valuable ones, so a count says which."""
+    remaining = ledger.remaining
+    per_line = plan.per_line
+    if per_line is None and plan.per_transaction is None and not above and not ledger.plain:
+        return [
+            (line, len(values) if (values := remaining[line])[-1] else _positive(values)) for line in lines
+        ]
+    chosen: list[LineCount] = []
+    total = 0
+    for line in lines:
+        values = remaining[line]
+        if values[-1] > above:
+            count = len(values)
+        elif values[0] <= above:
             continue
-        per_line[unit[0]] += 1
-        kept.append(unit)
-    return kept
+        else:
+            count = 0
+            for value in values:
+                if value <= above:
+                    break
+                count += 1
+        if per_line is not None and count > per_line:
+            count = per_line
+        if count:
+            chosen.append((line, count))
+            total += count
+    limit = plan.per_transaction
+    if limit is not None and total > limit:
+        ordered = sorted((-value, line) for line, count in chosen for value in remaining[line][:count])
+        kept: dict[int, int] = {}
+        for _, line in ordered[:limit]:
+            kept[line] = kept.get(line, 0) + 1
+        chosen = [(line, kept[line]) for line, _ in chosen if line in kept]
+    return chosen
 
 
-def line_has_room(per_line: Counter[int], line: int, limits: Limits) -> bool:
-    return limits.max_units_per_line is None or per_line[line] < limits.max_units_per_line
+def _positive(values: list[int]) -> int:
+    """How many units of a line (most valuable first) are worth something."""
+    count = 0
+    for value in values:
+        if not value:
+            break
+        count += 1
+    return count
+
+
+def has_room(per_line: dict[int, int], line: int, limit: int | None) -> bool:
+    return limit is None or per_line.get(line, 0) < limit

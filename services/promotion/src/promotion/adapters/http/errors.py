@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from retail_platform.problems import ProblemError
 
-from promotion.application.errors import NotFound
+from promotion.application.errors import ChannelNotAllowed, NotFound
 from promotion.domain.errors import InvalidTransition, PromotionError, SegregationOfDuties
 
 CONFLICT = "urn:retail-sync:problem:promotion-conflict"
@@ -19,6 +19,8 @@ def translated_errors() -> Iterator[None]:
         yield
     except NotFound as error:
         raise ProblemError(404, "Not found", str(error), field=error.what) from error
+    except ChannelNotAllowed as error:
+        raise ProblemError(403, "Forbidden", error.reason, field=error.field) from error
     except SegregationOfDuties as error:
         raise ProblemError(
             403,

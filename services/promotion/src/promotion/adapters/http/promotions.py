@@ -1,4 +1,8 @@
-"""REST /v1/promotions: authoring, lifecycle, audit history and deployments of promotions."""
+"""REST /v1/promotions: authoring, lifecycle, audit history and deployments of promotions.
+
+A key bound to channels authors and moves through the lifecycle only promotions scoped within its
+channels (403 naming ``scope.channels`` otherwise), and lists only its channels' deployments.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ class PromotionsController(Controller):
 
         async def produce() -> tuple[int, bytes]:
             with translated_errors():
-                view = await create_promotion(data, by=principal.owner)
+                view = await create_promotion(data, by=principal.owner, channels=principal.channels)
             return 201, msgspec.json.encode(view)
 
         return await idempotent(request, idempotency_store, idempotency_key, produce)
@@ -68,7 +72,9 @@ class PromotionsController(Controller):
     ) -> Response[bytes]:
         async def produce() -> tuple[int, bytes]:
             with translated_errors():
-                view = await edit_promotion(promotion_id, data.changes, by=principal.owner, why=data.why)
+                view = await edit_promotion(
+                    promotion_id, data.changes, by=principal.owner, why=data.why, channels=principal.channels
+                )
             return 201, msgspec.json.encode(view)
 
         return await idempotent(request, idempotency_store, idempotency_key, produce)
@@ -180,10 +186,13 @@ class PromotionsController(Controller):
         operation_id="ListPromotionDeployments",
         guards=[requires_scope("promotion:read")],
     )
-    async def deployments(self, promotion_id: str, queries: PromotionQueries) -> list[dict[str, Any]]:
-        """Every (channel, target) deployment of every version, with status and reason."""
+    async def deployments(
+        self, promotion_id: str, principal: Principal, queries: PromotionQueries
+    ) -> list[dict[str, Any]]:
+        """Every (channel, target) deployment of every version, with status and reason; a key bound
+        to channels sees only its channels' deployments."""
         with translated_errors():
-            return await queries.deployments(promotion_id)
+            return await queries.deployments(promotion_id, principal.may_access_channel)
 
 
 async def _change(
@@ -196,5 +205,10 @@ async def _change(
     body = data or LifecycleRequest()
     with translated_errors():
         return await change_lifecycle(
-            promotion_id, verb, by=principal.owner, why=body.why, expected_version=body.version
+            promotion_id,
+            verb,
+            by=principal.owner,
+            why=body.why,
+            expected_version=body.version,
+            channels=principal.channels,
         )

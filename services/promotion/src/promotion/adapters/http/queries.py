@@ -40,7 +40,10 @@ class PromotionQueries:
     async def audit(self, promotion_id: str) -> list[AuditView]:
         return audit_view(await self._load(promotion_id))
 
-    async def deployments(self, promotion_id: str) -> list[dict[str, Any]]:
+    async def deployments(
+        self, promotion_id: str, channel_allowed: Callable[[str], bool] = lambda channel: True
+    ) -> list[dict[str, Any]]:
+        """Every deployment of the promotion in the channels ``channel_allowed`` (a bound key's own)."""
         await self._load(promotion_id)
         async with self._session_factory() as session:
             rows = (
@@ -55,7 +58,8 @@ class PromotionQueries:
                     )
                 )
             ).all()
-        return [deployment_view(to_deployment(row)) for row in rows]
+        found = (to_deployment(row) for row in rows)
+        return [deployment_view(deployment) for deployment in found if channel_allowed(deployment.channel_id)]
 
     async def deployment_payload(
         self, deployment_id: str, channel_allowed: Callable[[str], bool] = lambda channel: True

@@ -5,17 +5,19 @@ Rules:
 - every sku, category and channel the version names must exist in master data
   (``scope.items['SKU-9']: unknown item``); nothing is stored when anything is wrong;
 - a coupon code belongs to one promotion only;
-- the author is the API key's owner; an edit is a new immutable version, never a change.
+- the author is the API key's owner; an edit is a new immutable version, never a change;
+- a key bound to channels authors only promotions scoped within them (not one for every channel).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
+from promotion.application.access import check_channel_binding
 from promotion.application.errors import DuplicatePromotion, NotFound
 from promotion.application.ports import UnitOfWork, UnitOfWorkFactory
 from promotion.application.views import PromotionView, promotion_view
@@ -61,8 +63,12 @@ class CreatePromotion:
         self._uow_factory = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def __call__(self, raw: dict[str, Any], *, by: str) -> PromotionView:
+    async def __call__(
+        self, raw: dict[str, Any], *, by: str, channels: Collection[str] = ()
+    ) -> PromotionView:
+        """``channels``: the caller's channel binding (empty: not bound)."""
         content = decode_content(raw, 1)
+        check_channel_binding([content], channels)
         async with self._uow_factory() as uow:
             if await uow.promotions.get(content.promotion_id) is not None:
                 raise DuplicatePromotion(content.promotion_id)
@@ -81,8 +87,16 @@ class EditPromotion:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     async def __call__(
-        self, promotion_id: str, changes: dict[str, Any], *, by: str, why: str
+        self,
+        promotion_id: str,
+        changes: dict[str, Any],
+        *,
+        by: str,
+        why: str,
+        channels: Collection[str] = (),
     ) -> PromotionView:
+        """``channels``: the caller's channel binding (empty: not bound); the latest version and the
+        new one must both be within it."""
         for field in ("promotion_id", "version"):
             if field in changes:
                 raise ValidationError(f"changes.{field}", "is set by the service, not by an edit")
@@ -90,8 +104,10 @@ class EditPromotion:
             promotion = await uow.promotions.get(promotion_id)
             if promotion is None:
                 raise NotFound("promotion", promotion_id)
+            check_channel_binding([promotion.latest.content], channels)
             latest = msgspec.to_builtins(promotion.latest.content)
             content = decode_content({**latest, **changes}, promotion.latest.version + 1)
+            check_channel_binding([content], channels)
             await check_references(uow, content)
             promotion.edit(
                 by=by, at=self._clock(), why=why, **{name: getattr(content, name) for name in changes}

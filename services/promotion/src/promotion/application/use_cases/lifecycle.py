@@ -7,15 +7,17 @@ Rules:
 - approval publishes the full version (``retail.promotion.version_published.v1``);
 - scheduling distributes it to every channel target; withdrawal distributes the withdrawal (and a
   rollback re-publishes the restored version) the same way;
-- every transition is audited (who, when, why) in the same transaction as its events.
+- every transition is audited (who, when, why) in the same transaction as its events;
+- a key bound to channels acts only on promotions scoped within them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Literal
 
+from promotion.application.access import check_channel_binding
 from promotion.application.errors import NotFound, VersionMismatch
 from promotion.application.events import publish_domain_events
 from promotion.application.ports import UnitOfWork, UnitOfWorkFactory
@@ -64,13 +66,23 @@ class ChangeLifecycle:
         by: str,
         why: str | None = None,
         expected_version: int | None = None,
+        channels: Collection[str] = (),
     ) -> PromotionView:
+        """``channels``: the caller's channel binding (empty: not bound). The version the verb acts
+        on must be scoped within it; for a withdrawal every version, as any earlier one may be
+        rolled back to and distributed again."""
         now = self._clock()
         async with self._uow_factory() as uow:
             promotion = await uow.promotions.get(promotion_id)
             if promotion is None:
                 raise NotFound("promotion", promotion_id)
             subject = _subject_version(promotion, verb)
+            check_channel_binding(
+                [r.content for r in promotion.records]
+                if verb == "withdraw"
+                else [promotion.record(subject).content],
+                channels,
+            )
             if expected_version is not None and expected_version != subject:
                 raise VersionMismatch(expected_version, subject)
             action = getattr(promotion, verb)
