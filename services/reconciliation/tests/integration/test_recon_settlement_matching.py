@@ -156,3 +156,67 @@ async def test_a_payout_missing_from_the_bank_is_an_exception_after_its_window(d
         assert (await h.reconciler.run("LE-NL", datetime(2026, 3, 6, tzinfo=UTC))).exceptions_raised == 0
         await h.reconciler.run("LE-NL", datetime(2026, 3, 7, tzinfo=UTC))
         assert await h.exceptions() == [("payout_not_in_bank", "TXLOST0001", 1234)]
+
+
+async def test_a_payout_that_is_not_its_batch_net_is_an_exception_with_evidence(database_url: str) -> None:
+    async with harness(database_url) as h:
+        await h.post(
+            *(card_sale_entry(ref, minor) for ref, minor in [("P1", 1000), ("P2", 2500), ("P3", 500)])
+        )
+        content = adyen_file(
+            [
+                adyen_row("P1", "Settled", "10.00", "9.70", fee="0.30", batch="1"),
+                adyen_row("P2", "Settled", "25.00", "24.50", fee="0.50", batch="1"),
+                adyen_payout_row("34.20", "TXGOOD0001", batch="1"),  # 9.70 + 24.50: ties
+                adyen_row("P3", "Settled", "5.00", "4.90", fee="0.10", batch="2"),
+                adyen_row("P3", "Refunded", "1.00", "1.00", batch="2", modification="RF-3", debit=True),
+                adyen_payout_row("4.00", "TXSHORT002", batch="2"),  # 4.90 - 1.00 = 3.90 net: 0.10 too much
+            ]
+        )
+        await h.ingest(content, filename="batches.csv", legal_entity_id="LE-NL", reconcile=False)
+        await h.reconciler.run("LE-NL", datetime(2026, 3, 4, tzinfo=UTC))  # payouts still inside their window
+        assert await h.exceptions() == [("payout_batch_mismatch", "TXSHORT002", 10)]
+        [row] = await h.rows("SELECT evidence FROM recon_exceptions")
+        evidence = row.evidence
+        assert (evidence["payout_minor"], evidence["batch_net_minor"], evidence["batch_lines"]) == (
+            400,
+            390,
+            2,
+        )
+        assert evidence["batch_by_record_type"] == {
+            "payment": {"net_minor": 490, "lines": 1},
+            "refund": {"net_minor": -100, "lines": 1},
+        }
+        assert [line["line_number"] for line in evidence["settlement"]] == [7]
+        again = await h.reconciler.run("LE-NL", datetime(2026, 3, 4, tzinfo=UTC))
+        assert (again.exceptions_raised, again.open_exceptions) == (0, 1)
+
+
+async def test_settlement_evidence_shows_the_providers_fields_from_plain_and_quoted_files(
+    database_url: str,
+) -> None:
+    async with harness(database_url) as h:
+        plain = adyen_file([adyen_row("PX1", "Settled", "9.99", "9.79", fee="0.20", batch="1")])
+        quoted = adyen_file(
+            [
+                adyen_row("PX2", "Settled", "5.00", "4.90", fee="0.10", batch="2").replace(
+                    ",visa,", ',"vi,sa",', 1
+                )
+            ]
+        )
+        for name, content in (("plain.csv", plain), ("quoted.csv", quoted)):
+            outcome = await h.ingest(content, filename=name, legal_entity_id="LE-NL", reconcile=False)
+            assert outcome.status == "taken"
+        lines = await h.rows(
+            "SELECT processor_reference, raw IS NULL AS by_line FROM settlement_lines ORDER BY 1"
+        )
+        assert [tuple(line) for line in lines] == [("PX1", True), ("PX2", False)]
+        await h.reconciler.run("LE-NL", AS_OF)
+        assert await h.exceptions() == [("missing_in_ledger", "PX1", 999), ("missing_in_ledger", "PX2", 500)]
+        rows = await h.rows("SELECT reference, evidence FROM recon_exceptions ORDER BY reference")
+        raws = {row.reference: row.evidence["settlement"][0]["raw"] for row in rows}
+        assert (raws["PX1"]["Psp Reference"], raws["PX1"]["Payment Method"], raws["PX1"]["Batch Number"]) == (
+            "PX1", "visa", "1",
+        )  # fmt: skip
+        assert (raws["PX2"]["Psp Reference"], raws["PX2"]["Payment Method"]) == ("PX2", "vi,sa")
+        assert len(raws["PX1"]) == len(raws["PX2"]) == 30

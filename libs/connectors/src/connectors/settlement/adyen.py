@@ -9,59 +9,81 @@ carries its Batch Number as `payout_id`: Adyen pays a batch out as one MerchantP
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from canon.money import Money, sum_money
-from canon.settlement import RecordType, SettlementLine, SettlementReport
+from canon.settlement import SettlementLine, SettlementReport
 
 from connectors._csv import read_table, require_columns
 from connectors._parsing import ProblemLog, RowReader, decode_text
-from connectors.settlement._zones import localize
-
-_RECORD_TYPES: dict[str, RecordType] = {
-    "Settled": "payment",
-    "SettledBulk": "payment",
-    "SettledInInstallments": "payment",
-    "SettledExternallyWithInfo": "payment",
-    "Refunded": "refund",
-    "RefundedBulk": "refund",
-    "RefundedExternally": "refund",
-    "RefundedInInstallments": "refund",
-    "Chargeback": "chargeback",
-    "ChargebackExternally": "chargeback",
-    "SecondChargeback": "chargeback",
-    "ChargebackReversed": "chargeback_reversal",
-    "ChargebackReversedExternally": "chargeback_reversal",
-    "Fee": "fee",
-    "MiscCosts": "fee",
-    "PaymentCost": "fee",
-    "InvoiceDeduction": "fee",
-    "MerchantPayout": "payout",
-    "DepositCorrection": "adjustment",
-    "Balancetransfer": "adjustment",
-    "RefundedReversed": "adjustment",
-    "ReserveAdjustment": "reserve",
-    "AdvancementCommission": "commission",
-}
-
-# (column, fee_breakdown key): Adyen's fee components, all in the net currency.
-_FEE_COLUMNS = (
-    ("Commission (NC)", "commission"),
-    ("Markup (NC)", "markup"),
-    ("Scheme Fees (NC)", "scheme_fee"),
-    ("Interchange (NC)", "interchange"),
-    ("Payment Fees (NC)", "payment_fee"),
-    ("DCC Markup (NC)", "dcc_markup"),
+from connectors.settlement._adyen_columns import fast_table
+from connectors.settlement._adyen_layout import (
+    FEE_COLUMNS,
+    RECORD_TYPES,
+    REQUIRED,
+    FieldProblemError,
+    booked_at_utc,
 )
-_REQUIRED = ["Type", "Creation Date", "TimeZone", "Batch Number", "Net Currency", "Psp Reference"]
+from connectors.settlement.table import SettlementTable
+
+
+def _report(table: SettlementTable) -> SettlementReport:
+    """The canonical lines of a table that `fast_table` read."""
+    lines = []
+    for i, line_number in enumerate(table.line_number):
+        net_currency = table.net_currency[i]
+        gross, net = table.gross_minor[i], table.net_minor[i]
+        breakdown = {
+            key: Money(amounts[i] or 0, net_currency)
+            for key, amounts in table.fee_breakdown.items()
+            if amounts[i]
+        }
+        lines.append(
+            SettlementLine(
+                source_format="adyen",
+                report_id=table.report_id[i],
+                line_number=line_number,
+                record_type=table.record_type[i],  # type: ignore[arg-type]
+                raw_type=table.raw_type[i],
+                processor_reference=table.processor_reference[i],
+                merchant_reference=table.merchant_reference[i],
+                booked_at=table.booked_at[i],
+                gross=None if gross is None else Money(gross, table.currency[i]),
+                net=None if net is None else Money(net, net_currency),
+                fee=Money(table.fee_minor[i], net_currency),
+                fee_breakdown=breakdown,
+                payout_id=table.payout_id[i],
+                exchange_rate=table.exchange_rate[i],
+                raw=table.raw(i),
+            )
+        )
+    return SettlementReport(source_format="adyen", report_id=table.report_id_text, lines=lines)
 
 
 def parse_adyen(content: bytes, *, filename: str | None = None) -> SettlementReport:
     """Parse a whole settlement details report; ParseError lists every bad row."""
     log = ProblemLog(filename)
-    header, rows = read_table(decode_text(content, log), log)
-    if not require_columns(header, _REQUIRED, log):
+    text = decode_text(content, log)
+    table = fast_table(text)
+    if table is not None:
+        return _report(table)
+    return _parse_rows(text, log)
+
+
+def adyen_table(content: bytes, *, filename: str | None = None) -> SettlementTable:
+    """The report as columns, for bulk loading (same facts as `parse_adyen`, same ParseError)."""
+    log = ProblemLog(filename)
+    text = decode_text(content, log)
+    table = fast_table(text)
+    if table is not None:
+        return table
+    return SettlementTable.from_report(_parse_rows(text, log))
+
+
+def _parse_rows(text: str, log: ProblemLog) -> SettlementReport:
+    """The general reader: any CSV the csv module reads, every bad row reported with its line."""
+    header, rows = read_table(text, log)
+    if not require_columns(header, REQUIRED, log):
         log.raise_if_any()
     lines = [line for line in (_line(RowReader(log, number, row)) for number, row in rows) if line]
     log.raise_if_any()
@@ -79,13 +101,13 @@ def _line(row: RowReader) -> SettlementLine | None:
     net_currency = row.currency("Net Currency", required=True)
     net = _signed(row, net_currency, "Net Credit (NC)", "Net Debit (NC)")
     fee_breakdown: dict[str, Money] = {}
-    for column, key in _FEE_COLUMNS:
+    for column, key in FEE_COLUMNS:
         amount = row.money(column, net_currency)
         if amount is not None and not amount.is_zero():
             fee_breakdown[key] = amount
     if not row.ok or booked_at is None:
         return None
-    record_type = _RECORD_TYPES.get(raw_type, "other")
+    record_type = RECORD_TYPES.get(raw_type, "other")
     fee = sum_money(fee_breakdown.values(), net_currency)
     if record_type == "fee" and not fee_breakdown and net is not None:
         fee = -net  # a Fee/InvoiceDeduction row is itself the charge: its net debit is the fee
@@ -109,25 +131,15 @@ def _line(row: RowReader) -> SettlementLine | None:
     )
 
 
-_WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-
-
 def _booked_at(row: RowReader) -> datetime | None:
     created = row.required("Creation Date")
     zone = row.required("TimeZone")
     if not created or not zone:
         return None
     try:
-        if not _WALL_CLOCK.fullmatch(created):
-            raise ValueError(created)
-        wall_clock = datetime.fromisoformat(created)  # same format as strptime's, many times faster
-    except ValueError:
-        row.fail("Creation Date", f"not a date-time YYYY-MM-DD HH:MM:SS: {created!r}")
-        return None
-    try:
-        return localize(wall_clock, zone)
-    except ValueError as error:
-        row.fail("TimeZone", str(error))
+        return booked_at_utc(created, zone)
+    except FieldProblemError as problem:
+        row.fail(problem.field, problem.reason)
         return None
 
 

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from canon.bank import BankStatement
 from canon.envelope import Envelope
-from canon.settlement import SettlementReport
+from connectors.settlement.table import SettlementTable
 
 from reconciliation.domain.files import FileRecord
 from reconciliation.domain.periods import Period
@@ -47,9 +47,9 @@ class InMemoryFiles:
     async def periods(self, legal_entity_id: str) -> list[Period]:
         return list(self._state.periods)
 
-    async def add_settlement(self, record: FileRecord, report: SettlementReport) -> None:
+    async def add_settlement(self, record: FileRecord, table: SettlementTable) -> None:
         self._state.files[record.file_id] = record
-        self._state.lines[record.file_id] = len(report.lines)
+        self._state.lines[record.file_id] = len(table)
 
     async def add_bank(self, record: FileRecord, statements: list[BankStatement]) -> None:
         self._state.files[record.file_id] = record

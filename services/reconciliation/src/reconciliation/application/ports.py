@@ -8,7 +8,7 @@ from typing import Protocol
 
 from canon.bank import BankStatement
 from canon.envelope import Envelope
-from canon.settlement import SettlementReport
+from connectors.settlement.table import SettlementTable
 
 from reconciliation.domain.files import FileRecord, RunSummary
 from reconciliation.domain.periods import Period
@@ -33,7 +33,7 @@ class ReconFiles(Protocol):
         """The legal entity's fiscal periods with their configured cut-offs."""
         ...
 
-    async def add_settlement(self, record: FileRecord, report: SettlementReport) -> None: ...
+    async def add_settlement(self, record: FileRecord, table: SettlementTable) -> None: ...
 
     async def add_bank(self, record: FileRecord, statements: list[BankStatement]) -> None: ...
 

@@ -1,4 +1,4 @@
-"""Recognise and parse a settlement or bank file, whole or not at all (pure: bytes in, canon out)."""
+"""Recognise and parse a settlement or bank file, whole or not at all (bytes in, canon out)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from canon.bank import BankStatement
-from canon.settlement import SettlementReport
 from connectors.bank import detect_and_parse as parse_bank
 from connectors.bank import sniff_bank_format
 from connectors.errors import ParseError, RowProblem
+from connectors.settlement import adyen_table, sniff_settlement_format
 from connectors.settlement import detect_and_parse as parse_settlement
-from connectors.settlement import sniff_settlement_format
+from connectors.settlement.table import SettlementTable
 
 from reconciliation.domain.files import FileKind
 
@@ -23,7 +23,7 @@ class ParsedFile:
     report_ids: list[str]
     business_date: date
     line_count: int
-    settlement: SettlementReport | None = None
+    settlement: SettlementTable | None = None
     statements: list[BankStatement] | None = None
 
     @property
@@ -33,15 +33,21 @@ class ParsedFile:
 
 def read_file(content: bytes, filename: str | None) -> ParsedFile:
     """ParseError (with each bad line) when the file is not a supported, wholly valid file."""
-    if sniff_settlement_format(content) is not None:
-        report = parse_settlement(content, filename)
+    settlement_format = sniff_settlement_format(content)
+    if settlement_format is not None:
+        # Adyen files run to millions of lines: read straight into columns (same checks, same errors).
+        table = (
+            adyen_table(content, filename=filename)
+            if settlement_format == "adyen"
+            else SettlementTable.from_report(parse_settlement(content, filename))
+        )
         return ParsedFile(
             kind="settlement",
-            source_format=report.source_format,
-            report_ids=[report.report_id],
-            business_date=max(line.booked_at.date() for line in report.lines),
-            line_count=len(report.lines),
-            settlement=report,
+            source_format=table.source_format,
+            report_ids=[table.report_id_text],
+            business_date=max(table.booked_at).date(),
+            line_count=len(table),
+            settlement=table,
         )
     if sniff_bank_format(content, filename) is not None:
         statements = parse_bank(content, filename)

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 from canon.bank import BankStatement
-from canon.settlement import SettlementReport
+from connectors.settlement.table import SettlementTable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,9 +45,11 @@ _CUTOFFS_ONLY = text("SELECT period_id, cutoff_at FROM recon_cutoffs WHERE legal
 _INSERT_FILE = text(
     """INSERT INTO recon_files (file_id, kind, source_format, report_id, filename, legal_entity_id,
                                 channel_id,
-                                business_date, period_id, late, cutoff_at, line_count, received_at, source)
+                                business_date, period_id, late, cutoff_at, line_count, received_at, source,
+                                raw_header)
        VALUES (:file_id, :kind, :source_format, :report_id, :filename, :legal_entity_id, :channel_id,
-               :business_date, :period_id, :late, :cutoff_at, :line_count, :received_at, :source)
+               :business_date, :period_id, :late, :cutoff_at, :line_count, :received_at, :source,
+               :raw_header)
        ON CONFLICT DO NOTHING RETURNING file_id"""
 )
 
@@ -90,17 +92,15 @@ class PostgresFiles:
         cutoffs = (await self._session.execute(_CUTOFFS_ONLY, {"entity": legal_entity_id})).all()
         return [_month(r.period_id, r.cutoff_at) for r in cutoffs if _is_month(r.period_id)]
 
-    async def _insert_file(self, record: FileRecord) -> None:
-        values = dataclasses.asdict(record)
+    async def _insert_file(self, record: FileRecord, raw_header: list[str] | None = None) -> None:
+        values = dataclasses.asdict(record) | {"raw_header": raw_header}
         inserted = (await self._session.execute(_INSERT_FILE, values)).scalar()
         if inserted is None:
             raise AlreadyTakenError(record.file_id)
 
-    async def add_settlement(self, record: FileRecord, report: SettlementReport) -> None:
-        await self._insert_file(record)
-        await copy_rows(
-            self._session, "settlement_lines", SETTLEMENT_COLUMNS, settlement_rows(record, report)
-        )
+    async def add_settlement(self, record: FileRecord, table: SettlementTable) -> None:
+        await self._insert_file(record, table.raw_header)
+        await copy_rows(self._session, "settlement_lines", SETTLEMENT_COLUMNS, settlement_rows(record, table))
         await self._session.execute(text("ANALYZE settlement_lines"))  # the run's plans need fresh stats
 
     async def add_bank(self, record: FileRecord, statements: list[BankStatement]) -> None:

@@ -105,7 +105,7 @@ orders AS (
                business_date,
            min(r.max_rate) AS max_rate, min(r.tolerance) AS tolerance
       FROM settlement_lines sl JOIN rules r ON r.marketplace = sl.processor
-     WHERE sl.legal_entity_id = :entity
+     WHERE sl.legal_entity_id = :entity AND sl.processor = ANY(CAST(:marketplaces AS text[]))
      GROUP BY sl.processor, sl.processor_reference
 )
 {_FOUND}

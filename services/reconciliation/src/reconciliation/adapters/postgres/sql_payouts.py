@@ -4,7 +4,8 @@ Pass 1, by reference (the payout's reference appears in the receipt's reference 
 whose receipts are its own and add up to it (one-to-one, one-to-many), or a receipt whose payouts
 are its own and add up to it (many-to-one). Pass 2, by amount: the payouts of one processor, currency
 and day that add up to exactly one receipt booked within the window (many-to-one, or one-to-one).
-A payout not in the bank once its window closed is an exception."""
+A payout not in the bank once its window closed is an exception, and so is an Adyen payout that is
+not its batch's net."""
 
 from __future__ import annotations
 
@@ -103,3 +104,41 @@ SELECT md5(concat_ws('|', 'payout_not_in_bank', p.file_id, p.line_number))::uuid
  WHERE p.business_date + CAST(:payout_window_days AS int) < CAST(:as_of_date AS date)
    AND NOT EXISTS (SELECT 1 FROM payout_links l
                     WHERE l.payout_file_id = p.file_id AND l.payout_line = p.line_number)"""
+
+# An Adyen batch is paid out as one MerchantPayout: its amount must be the batch's net (every other line
+# of the batch in the same file, in the payout's currency). A difference is an exception, with the
+# payout line and the batch's net per record type as evidence. Batches whose lines are not in the
+# payout's file are not judged.
+BATCH_NET = """
+WITH payouts AS (
+    SELECT p.* FROM settlement_lines p
+     WHERE p.legal_entity_id = :entity AND p.record_type = 'payout' AND p.processor = 'adyen'
+       AND p.net_minor IS NOT NULL AND p.payout_id IS NOT NULL
+), batch_types AS (
+    SELECT x.file_id, x.payout_id, x.net_currency, x.record_type, sum(coalesce(x.net_minor, 0)) AS net,
+           count(*) AS lines
+      FROM settlement_lines x
+      JOIN (SELECT DISTINCT file_id, payout_id, net_currency FROM payouts) k
+        ON k.file_id = x.file_id AND k.payout_id = x.payout_id AND k.net_currency = x.net_currency
+     WHERE x.record_type <> 'payout'
+     GROUP BY x.file_id, x.payout_id, x.net_currency, x.record_type
+), batches AS (
+    SELECT file_id, payout_id, net_currency, sum(net)::bigint AS net, sum(lines)::bigint AS lines,
+           json_object_agg(record_type, json_build_object('net_minor', net, 'lines', lines)) AS by_type
+      FROM batch_types GROUP BY file_id, payout_id, net_currency
+)
+INSERT INTO found_exceptions (exception_id, exception_type, control, legal_entity_id, period_id, channel_id,
+                              business_date, currency, amount_minor, reference, evidence)
+SELECT md5(concat_ws('|', 'payout_batch_mismatch', p.file_id, p.line_number))::uuid::text,
+       'payout_batch_mismatch', 'payment_settlement', :entity, p.period_id, p.channel_id, p.business_date,
+       p.net_currency, -p.net_minor - b.net, coalesce(p.payout_reference, p.processor_reference),
+       json_build_object('processor', p.processor, 'report_id', p.report_id, 'payout_id', p.payout_id,
+           'payout_minor', -p.net_minor, 'batch_net_minor', b.net, 'batch_lines', b.lines,
+           'batch_by_record_type', b.by_type,
+           'settlement', json_build_array(json_build_object('file_id', p.file_id, 'line_number',
+               p.line_number, 'record_type', p.record_type, 'net_minor', p.net_minor, 'currency',
+               p.net_currency, 'reference', p.processor_reference)),
+           'bank', '[]'::json)::jsonb
+  FROM payouts p
+  JOIN batches b ON b.file_id = p.file_id AND b.payout_id = p.payout_id AND b.net_currency = p.net_currency
+ WHERE -p.net_minor <> b.net"""

@@ -23,21 +23,54 @@ _OPEN_LEDGER = """
                          AND m.direction = tl.direction AND m.ledger_reference = tl.processor_reference)
      GROUP BY processor, direction, processor_reference"""
 
-REFERENCE_MATCH = f"""
-INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference, legal_entity_id,
-                                currency, rule, settlement_minor, ledger_minor, channel_id, business_date,
-                                run_id, matched_at)
-SELECT s.processor, s.direction, s.ref, t.ref, :entity, s.currency, 'reference', s.amount, t.amount,
-       t.channel_id, t.business_date, :run, :now
-  FROM ({_OPEN_SETTLEMENT}) s
-  JOIN ({_OPEN_LEDGER}) t ON t.processor = s.processor AND t.direction = s.direction AND t.ref = s.ref
-                         AND t.currency = s.currency
-ON CONFLICT DO NOTHING"""
+_OPEN_COLUMNS = """processor text NOT NULL, direction smallint NOT NULL, ref text NOT NULL, currency text,
+    amount bigint, business_date date, period_id text, channel_id text"""
 
+# The open sides are made by the reference match itself (what it left unpaired), not by reading
+# both sides a second time.
 OPEN_SIDES = [
     "DROP TABLE IF EXISTS open_settlement, open_ledger",
-    f"CREATE TEMP TABLE open_settlement ON COMMIT DROP AS {_OPEN_SETTLEMENT}",
-    f"CREATE TEMP TABLE open_ledger ON COMMIT DROP AS {_OPEN_LEDGER}",
+    f"CREATE TEMP TABLE open_settlement ({_OPEN_COLUMNS}, report_id text) ON COMMIT DROP",
+    f"CREATE TEMP TABLE open_ledger ({_OPEN_COLUMNS}) ON COMMIT DROP",
+]
+
+# One pass over each side: the open settlement and ledger groups, fully joined by reference (and
+# currency); pairs become matches, the rest the open sides. Hash joins and aggregates throughout,
+# so the run grows linearly with the lines (given the run's work_mem). Both sides exclude what is
+# already matched on either unique key and runs of an entity are serialised, so no pair can
+# conflict: a plain INSERT (no ON CONFLICT), in key order, which keeps index inserts local (byte
+# order: the same as the database's C.UTF-8 order, and sorted with memcmp instead of strcoll).
+_SIDE = ["processor", "direction", "ref", "currency", "amount", "business_date", "period_id", "channel_id"]
+_PAIR_COLUMNS = ", ".join(
+    [*(f"s.{c} AS s_{c}" for c in [*_SIDE, "report_id"]), *(f"t.{c} AS t_{c}" for c in _SIDE)]
+)
+REFERENCE_MATCH = f"""
+WITH pairs AS MATERIALIZED (
+    SELECT {_PAIR_COLUMNS}
+      FROM ({_OPEN_SETTLEMENT}) s
+      FULL JOIN ({_OPEN_LEDGER}) t ON t.processor = s.processor AND t.direction = s.direction
+                                 AND t.ref = s.ref AND t.currency = s.currency
+), matched AS (
+    INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
+                                    legal_entity_id, currency, rule, settlement_minor, ledger_minor,
+                                    channel_id, business_date, run_id, matched_at)
+    SELECT s_processor, s_direction, s_ref, t_ref, :entity, s_currency, 'reference', s_amount, t_amount,
+           t_channel_id, t_business_date, :run, :now
+      FROM pairs WHERE s_ref IS NOT NULL AND t_ref IS NOT NULL
+     ORDER BY s_processor COLLATE "C", s_direction, s_ref COLLATE "C"
+    RETURNING 1
+), open_settled AS (
+    INSERT INTO open_settlement SELECT {", ".join(f"s_{c}" for c in [*_SIDE, "report_id"])}
+      FROM pairs WHERE t_ref IS NULL
+), open_ledger_side AS (
+    INSERT INTO open_ledger SELECT {", ".join(f"t_{c}" for c in _SIDE)} FROM pairs WHERE s_ref IS NULL
+)
+SELECT count(*) FROM matched"""
+
+# The amount/date rounds look up each open settlement group's ledger candidates by amount range:
+# through this index (a lateral index scan), never by comparing every open pair.
+ANALYZE_OPEN = [
+    "CREATE INDEX ON open_ledger (processor, direction, currency, amount)",
     "ANALYZE settlement_matches",
     "ANALYZE open_settlement",
     "ANALYZE open_ledger",
@@ -56,12 +89,13 @@ WITH pairs AS (
                               ORDER BY abs(s.amount - t.amount), abs(s.business_date - t.business_date),
                                   s.ref) AS t_rank
       FROM open_settlement s
-      JOIN open_ledger t ON t.processor = s.processor AND t.direction = s.direction AND t.currency =
-          s.currency
-       AND t.amount BETWEEN s.amount - CAST(:amount_tolerance AS bigint) AND s.amount +
-           CAST(:amount_tolerance AS bigint)
-       AND t.business_date BETWEEN s.business_date - CAST(:date_days AS int) AND s.business_date +
-           CAST(:date_days AS int)
+      JOIN LATERAL (
+          SELECT * FROM open_ledger t
+           WHERE t.processor = s.processor AND t.direction = s.direction AND t.currency = s.currency
+             AND t.amount BETWEEN s.amount - CAST(:amount_tolerance AS bigint)
+                              AND s.amount + CAST(:amount_tolerance AS bigint)
+             AND t.business_date BETWEEN s.business_date - CAST(:date_days AS int)
+                                     AND s.business_date + CAST(:date_days AS int)) t ON true
 ), taken AS (
     INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
         legal_entity_id,
@@ -86,7 +120,8 @@ _SETTLEMENT_EVIDENCE = """(SELECT json_agg(json_build_object(
         'record_type', x.record_type, 'raw_type', x.raw_type, 'booked_at', x.booked_at, 'currency',
             x.currency,
         'gross_minor', x.gross_minor, 'net_minor', x.net_minor, 'fee_minor', x.fee_minor,
-        'report_id', x.report_id, 'raw', x.raw) ORDER BY x.file_id, x.line_number)
+        'report_id', x.report_id, 'raw', recon_raw_fields(x.raw, x.raw_line, x.file_id))
+        ORDER BY x.file_id, x.line_number)
    FROM settlement_lines x WHERE x.processor = {p} AND x.processor_reference = {ref} {extra})"""
 _LEDGER_EVIDENCE = """(SELECT json_agg(json_build_object('entry_id', y.entry_id, 'line_index', y.line_index,
         'document_id', y.document_id, 'order_id', y.order_id, 'business_date', y.business_date,
