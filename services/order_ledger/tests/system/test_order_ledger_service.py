@@ -33,7 +33,11 @@ def service(
     postgres_server_url: str, nats_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningService]:
     scratch = tmp_path_factory.mktemp("order_ledger")
-    env = {"RETAIL_SYNC_ORDER_LEDGER_INBOX_DIR": str(scratch / "inbox")}
+    env = {
+        "RETAIL_SYNC_ORDER_LEDGER_INBOX_DIR": str(scratch / "inbox"),
+        # a batch in flight at a kill -9 comes back after this (60 s in production)
+        "RETAIL_SYNC_ORDER_LEDGER_SUBMISSIONS_ACK_WAIT_S": "5",
+    }
     with running_service(
         "order_ledger", server_url=postgres_server_url, nats_url=nats_url, scratch=scratch, extra_env=env
     ) as running:
