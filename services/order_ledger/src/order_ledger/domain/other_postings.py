@@ -17,6 +17,51 @@ from order_ledger.domain.periods import PeriodChoice
 from order_ledger.domain.rules import PostingRules
 
 
+def _node_dimensions(rules: PostingRules, legal_entity_id: str, node: str) -> tuple[tuple[str, str], ...]:
+    dims = [("legal_entity", legal_entity_id), ("node", node)]
+    if (cost_center := rules.cost_center(node)) is not None:
+        dims.append(("cost_center", cost_center))
+    return tuple(dims)
+
+
+def _inventory_cost_entry(
+    kind: str,
+    *,
+    movement_id: str,
+    order_id: str | None,
+    node: str,
+    legal_entity_id: str,
+    lines: EntryLines,
+    sku: str,
+    business_date: date,
+    period: PeriodChoice,
+    posted_at: datetime,
+    channel_id: str | None,
+    flags: set[str],
+) -> JournalEntry:
+    """A cost entry caused by an inventory movement (shipment, return disposition), id'd by the movement."""
+    journal_lines = lines.lines()
+    if not journal_lines:
+        raise PostingError("unit_cost", f"zero cost for {sku}: nothing to post")
+    return JournalEntry(
+        entry_id=deterministic_id(f"journal-{kind.replace('_', '-')}", movement_id),
+        legal_entity_id=legal_entity_id,
+        currency=lines.currency,
+        business_date=business_date,
+        period_id=period.period_id,
+        posted_at=posted_at,
+        source_system="inventory",
+        document_id=movement_id,
+        order_id=order_id,
+        transaction_kind=kind,
+        channel_id=channel_id,
+        node_id=node,
+        lines=journal_lines,
+        late=period.late,
+        flags=sorted({*flags, *period.flags}),
+    )
+
+
 def post_shipment(
     shipped: Shipped,
     *,
@@ -31,33 +76,16 @@ def post_shipment(
 ) -> JournalEntry:
     """Dr cost of goods sold / Cr inventory at quantity x unit cost (event's cost, else master data's)."""
     cost = unit_cost * shipped.qty
-    dims = [("legal_entity", legal_entity_id), ("node", shipped.node)]
-    if (cost_center := rules.cost_center(shipped.node)) is not None:
-        dims.append(("cost_center", cost_center))
+    dims = _node_dimensions(rules, legal_entity_id, shipped.node)
     lines = EntryLines(cost.currency)
     memo = f"{shipped.qty} x {shipped.sku} at {unit_cost}"
     for role, side in (("cogs", "debit"), ("inventory", "credit")):
-        lines.add(Posting(role, rules.account(role), side, cost.amount_minor, tuple(dims), memo=memo))  # type: ignore[arg-type]
-    journal_lines = lines.lines()
-    if not journal_lines:
-        raise PostingError("unit_cost", f"zero cost for {shipped.sku}: nothing to post")
-    return JournalEntry(
-        entry_id=deterministic_id("journal-shipment", shipped.movement_id),
-        legal_entity_id=legal_entity_id,
-        currency=cost.currency,
-        business_date=business_date,
-        period_id=period.period_id,
-        posted_at=posted_at,
-        source_system="inventory",
-        document_id=shipped.movement_id,
-        order_id=shipped.order_id,
-        transaction_kind="shipment",
-        channel_id=channel_id,
-        node_id=shipped.node,
-        lines=journal_lines,
-        late=period.late,
-        flags=sorted({*flags, *period.flags}),
-    )
+        lines.add(Posting(role, rules.account(role), side, cost.amount_minor, dims, memo=memo))  # type: ignore[arg-type]
+    return _inventory_cost_entry(
+        "shipment", movement_id=shipped.movement_id, order_id=shipped.order_id, node=shipped.node,
+        legal_entity_id=legal_entity_id, lines=lines, sku=shipped.sku, business_date=business_date,
+        period=period, posted_at=posted_at, channel_id=channel_id, flags=set(flags),
+    )  # fmt: skip
 
 
 WRITE_OFF_TREATMENT = "return_write_off"
@@ -86,9 +114,7 @@ def post_return_disposition(
       Dr write-off / Cr cost of goods sold. Inventory is not debited: nothing sellable came back.
     """
     cost = unit_cost * disposed.qty
-    dims = [("legal_entity", legal_entity_id), ("node", disposed.node)]
-    if (cost_center := rules.cost_center(disposed.node)) is not None:
-        dims.append(("cost_center", cost_center))
+    dims = _node_dimensions(rules, legal_entity_id, disposed.node)
     lines = EntryLines(cost.currency)
     memo = f"{disposed.qty} x {disposed.sku} returned ({disposed.disposition}) at {unit_cost}"
     if disposed.disposition == "sellable":
@@ -96,31 +122,17 @@ def post_return_disposition(
     else:
         debit_role, debit_account = "cogs", rules.account("cogs", treatment=WRITE_OFF_TREATMENT)
     credit_account = rules.account("cogs")
-    entry_flags = {*flags, *period.flags, f"disposition:{disposed.disposition}"}
+    entry_flags = {*flags, f"disposition:{disposed.disposition}"}
     if disposed.disposition != "sellable" and debit_account == credit_account:
         entry_flags.add("no_write_off_account")
-    lines.add(Posting(debit_role, debit_account, "debit", cost.amount_minor, tuple(dims), memo=memo))  # type: ignore[arg-type]
-    lines.add(Posting("cogs", credit_account, "credit", cost.amount_minor, tuple(dims), memo=memo))
-    journal_lines = lines.lines()
-    if not journal_lines:
-        raise PostingError("unit_cost", f"zero cost for {disposed.sku}: nothing to post")
-    return JournalEntry(
-        entry_id=deterministic_id("journal-return-disposition", disposed.movement_id),
-        legal_entity_id=legal_entity_id,
-        currency=cost.currency,
-        business_date=business_date,
-        period_id=period.period_id,
-        posted_at=posted_at,
-        source_system="inventory",
-        document_id=disposed.movement_id,
-        order_id=disposed.order_id,
-        transaction_kind="return_disposition",
-        channel_id=channel_id,
-        node_id=disposed.node,
-        lines=journal_lines,
-        late=period.late,
-        flags=sorted(entry_flags),
-    )
+    lines.add(Posting(debit_role, debit_account, "debit", cost.amount_minor, dims, memo=memo))  # type: ignore[arg-type]
+    lines.add(Posting("cogs", credit_account, "credit", cost.amount_minor, dims, memo=memo))
+    return _inventory_cost_entry(
+        "return_disposition", movement_id=disposed.movement_id, order_id=disposed.order_id,
+        node=disposed.node, legal_entity_id=legal_entity_id, lines=lines, sku=disposed.sku,
+        business_date=business_date, period=period, posted_at=posted_at, channel_id=channel_id,
+        flags=entry_flags,
+    )  # fmt: skip
 
 
 def post_variance(
