@@ -136,7 +136,8 @@ def test_hostile_xml_uploads_are_refused_quickly_and_leak_nothing(
         [outcome] = body["outcomes"]
         assert (outcome["status"], [e["field"] for e in outcome["errors"]]) == ("rejected", ["payload"])
     else:  # a file intake: 422 with every bad line
-        assert (response.status_code, body["status"]) == (422, "rejected")
+        assert (response.status_code, body["status"], body["outcome"]) == (422, 422, "rejected")
+        assert response.headers["content-type"].startswith("application/problem+json")
         assert [problem["line"] for problem in body["problems"]] == [2]  # the DOCTYPE line
     assert "unsafe XML refused" in response.text
     assert b"root:" not in response.content

@@ -3,9 +3,9 @@ invalid requests for every operation (RETAIL_SYNC_HOSTILE_EXAMPLES each, 15 by d
 short; failures are reported unshrunk). No answer is a 500; every 4xx is RFC 9457 problem+json, and a
 400 or 422 (a value at fault) names the field in `errors`.
 
-One documented exception: reconciliation's file upload answers a rejected file with its per-line report
-(422, `{"status": "rejected", "problems": [{"line", "reason"}]}`), the same document it returns for a
-taken file, so an integrator reads every bad line of the file at once."""
+Reconciliation's file upload answers a rejected file with problem+json too (422, `detail` naming the
+first bad line), and keeps its per-line report in the `problems` member (`[{"line", "field", "reason"}]`)
+so an integrator reads every bad line of the file at once."""
 
 from __future__ import annotations
 
@@ -29,9 +29,8 @@ def check(status: int, content_type: str, body: bytes, label: str) -> None:
     assert status < 500, f"{label}: {status} {body[:300]!r}"
     if status == 422 and label.startswith(FILE_REPORT):
         report = httpx.Response(status, content=body).json()
-        assert report["status"] == "rejected", label
+        assert report["outcome"] == "rejected", label
         assert all(isinstance(p["line"], int) and p["reason"] for p in report["problems"]), label
-        return
     if 400 <= status < 500:
         assert content_type.startswith("application/problem+json"), f"{label}: {status} {content_type}"
         problem: dict[str, Any] = httpx.Response(status, content=body).json()

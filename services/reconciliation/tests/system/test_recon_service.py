@@ -105,8 +105,10 @@ async def test_each_sample_is_taken_as_is_and_a_corrupted_copy_is_rejected_with_
     bad, line = corrupted(sample)
     rejected = await upload(api, bad, Path(sample).name, entity=entity)
     assert rejected.status_code == 422
+    assert rejected.headers["content-type"].startswith("application/problem+json")
     body = rejected.json()
-    assert body["status"] == "rejected"
+    assert (body["status"], body["outcome"]) == (422, "rejected")
+    assert f"line {body['problems'][0]['line']}" in body["detail"]
     assert line in [problem["line"] for problem in body["problems"]], body["problems"]
 
 

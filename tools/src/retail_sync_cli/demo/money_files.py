@@ -102,7 +102,7 @@ async def upload_money_files(system: System, files: MoneyFiles) -> list[dict[str
             content=money_file.content,
             expect=(200, 201, 422),
         )
-        if outcome["status"] == "rejected":
+        if outcome["status"] == 422:  # a problem document; `problems` lists every bad line
             raise DemoError(f"reconciliation rejected {money_file.filename}: {outcome['problems'][:5]}")
         outcomes.append(outcome)
     return outcomes

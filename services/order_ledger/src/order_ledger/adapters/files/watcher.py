@@ -8,19 +8,22 @@
   the document's currency). A malformed document is refused per transaction, naming the element.
 
 A file is moved to `processed/` (beside it) with its per-record outcomes as `<name>.outcomes.json`.
-Dropping the same file again changes nothing: every record is then a duplicate.
+Dropping the same file again changes nothing: every record is then a duplicate. The loop is
+retail_platform.watched_folder: names starting with `.` are left alone, a file over the size limit
+goes to `rejected/` unread with `<name>.error.json`, and a file whose recording fails unexpectedly
+(the database is down, say) stays for the next scan.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 from retail_platform.logging import get_logger
+from retail_platform.watched_folder import DEFAULT_MAX_FILE_BYTES, FileOutcome, WatchedFolder
 
 from order_ledger.application.intake import canonical_submissions, poslog_submissions
 from order_ledger.application.use_cases.record_transactions import RecordTransactions, Submission
@@ -30,6 +33,8 @@ log = get_logger(__name__)
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 POSLOG_SUFFIXES = (".xml",)
 POSLOG_SETTINGS = "folder.json"
+TRANSACTIONS = "transactions"
+POSLOG = "poslog"
 
 
 class PosLogFolder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -39,39 +44,51 @@ class PosLogFolder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class FolderWatcher:
-    def __init__(self, inbox: Path, record: RecordTransactions, poll_s: float = 1.0) -> None:
-        self._folder = inbox / "transactions"
-        self._poslog = inbox / "poslog"
+    def __init__(
+        self,
+        inbox: Path,
+        record: RecordTransactions,
+        poll_s: float = 1.0,
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> None:
+        self._folder = inbox / TRANSACTIONS
+        self._poslog = inbox / POSLOG
         self._record = record
         self._poll_s = poll_s
+        self._transactions = WatchedFolder(
+            inbox,
+            self._import,
+            folders=(TRANSACTIONS,),
+            suffixes=SUFFIXES,
+            max_bytes=max_bytes,
+            poll_s=poll_s,
+        )
+        # every sub-folder of poslog/ is a legal entity (processed/ and rejected/ are not)
+        self._poslogs = WatchedFolder(
+            self._poslog, self._import_poslog, suffixes=POSLOG_SUFFIXES, max_bytes=max_bytes, poll_s=poll_s
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
         self._poslog.mkdir(parents=True, exist_ok=True)
         while not stop.is_set():
-            await self.scan_once()
+            try:
+                await self.scan_once()
+            except Exception:
+                log.exception("sales_folder_scan_failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._poll_s)
 
     async def scan_once(self) -> int:
-        done = 0
-        for path in _files(self._folder, SUFFIXES):
-            await self._import(path)
-            done += 1
-        entities = sorted(p for p in self._poslog.iterdir() if p.is_dir()) if self._poslog.is_dir() else []
-        for folder in entities:
-            for path in _files(folder, POSLOG_SUFFIXES):
-                await self._import_poslog(folder.name, path)
-                done += 1
-        return done
+        """Takes every file waiting now (transactions first, then POSLog); returns how many."""
+        return await self._transactions.scan_once() + await self._poslogs.scan_once()
 
-    async def _import(self, path: Path) -> None:
-        submissions = canonical_submissions(await asyncio.to_thread(path.read_bytes), path.name)
-        await self._record_file(path, submissions, f"file:{path.name}")
+    async def _import(self, folder: str, path: Path, content: bytes) -> FileOutcome:
+        submissions = canonical_submissions(content, path.name)
+        return await self._record_file(submissions, f"file:{path.name}")
 
-    async def _import_poslog(self, legal_entity_id: str, path: Path) -> None:
-        content = await asyncio.to_thread(path.read_bytes)
-        settings, problem = _poslog_settings(path.parent / POSLOG_SETTINGS)
+    async def _import_poslog(self, legal_entity_id: str, path: Path, content: bytes) -> FileOutcome:
+        settings, problem = await asyncio.to_thread(_poslog_settings, path.parent / POSLOG_SETTINGS)
         if problem is not None:
             submissions = [Submission(1, None, [problem])]
         else:
@@ -82,22 +99,12 @@ class FolderWatcher:
                 currency=settings.currency,
                 timezone=ZoneInfo(settings.timezone) if settings.timezone else None,
             )
-        await self._record_file(path, submissions, f"file:poslog/{legal_entity_id}/{path.name}")
+        return await self._record_file(submissions, f"file:poslog/{legal_entity_id}/{path.name}")
 
-    async def _record_file(self, path: Path, submissions: list[Submission], received_via: str) -> None:
+    async def _record_file(self, submissions: list[Submission], received_via: str) -> FileOutcome:
         result = await self._record(submissions, received_via=received_via)
-        await asyncio.to_thread(_archive, path, msgspec.json.encode(result))
         log.info("sales_file_imported", file=received_via, posted=result.posted, rejected=result.rejected)
-
-
-def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(folder.glob("*"))
-        if path.is_file() and path.suffix.lower() in suffixes and not path.name.startswith(".")
-    ]
+        return FileOutcome(rejected=False, report=msgspec.json.encode(result), report_suffix=".outcomes.json")
 
 
 def _poslog_settings(path: Path) -> tuple[PosLogFolder, FieldProblem | None]:
@@ -113,11 +120,3 @@ def _poslog_settings(path: Path) -> tuple[PosLogFolder, FieldProblem | None]:
         reason = f"unknown IANA time zone {settings.timezone!r}"
         return PosLogFolder(), FieldProblem(field=f"{POSLOG_SETTINGS}.timezone", reason=reason)
     return settings, None
-
-
-def _archive(path: Path, outcomes: bytes) -> None:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    target = path.parent / "processed" / f"{stamp}_{path.name}"
-    target.parent.mkdir(exist_ok=True)
-    path.rename(target)
-    target.with_name(target.name + ".outcomes.json").write_bytes(outcomes)

@@ -1,7 +1,10 @@
 """REST /v1/promotions: authoring, lifecycle, audit history and deployments of promotions.
 
-A key bound to channels authors and moves through the lifecycle only promotions scoped within its
-channels (403 naming ``scope.channels`` otherwise), and lists only its channels' deployments.
+A key bound to channels (store clusters) authors and moves through the lifecycle only promotions
+scoped within its channels (clusters): 403 naming ``scope.channels`` (``scope.store_clusters``)
+otherwise. It reads a promotion, its versions, audit trail and deployments only when some version
+reaches its channels and clusters (a promotion for every channel does): 404 otherwise, as if absent;
+and it lists only its channels' deployments.
 """
 
 from __future__ import annotations
@@ -16,15 +19,26 @@ from retail_platform.idempotency import IdempotencyStore, idempotent
 from retail_platform.principal import Principal
 
 from promotion.adapters.http.errors import translated_errors
-from promotion.adapters.http.queries import PromotionQueries
+from promotion.adapters.http.queries import PromotionQueries, Visible
 from promotion.adapters.http.schemas import EditRequest, LifecycleRequest
+from promotion.application.access import visible_to
 from promotion.application.use_cases.authoring import CreatePromotion, EditPromotion
 from promotion.application.use_cases.lifecycle import ChangeLifecycle
 from promotion.application.views import AuditView, PromotionView, VersionView
+from promotion.domain.promotion import Promotion
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)]
 Verb = Literal["submit", "reject", "approve", "schedule", "withdraw"]
 _VERB_SCOPES = {"submit": "promotion:write"}
+
+
+def visible(principal: Principal) -> Visible:
+    def sees(promotion: Promotion) -> bool:
+        return visible_to(
+            (record.content for record in promotion.records), principal.channels, principal.store_clusters
+        )
+
+    return sees
 
 
 class PromotionsController(Controller):
@@ -49,7 +63,12 @@ class PromotionsController(Controller):
 
         async def produce() -> tuple[int, bytes]:
             with translated_errors():
-                view = await create_promotion(data, by=principal.owner, channels=principal.channels)
+                view = await create_promotion(
+                    data,
+                    by=principal.owner,
+                    channels=principal.channels,
+                    store_clusters=principal.store_clusters,
+                )
             return 201, msgspec.json.encode(view)
 
         return await idempotent(request, idempotency_store, idempotency_key, produce)
@@ -73,7 +92,12 @@ class PromotionsController(Controller):
         async def produce() -> tuple[int, bytes]:
             with translated_errors():
                 view = await edit_promotion(
-                    promotion_id, data.changes, by=principal.owner, why=data.why, channels=principal.channels
+                    promotion_id,
+                    data.changes,
+                    by=principal.owner,
+                    why=data.why,
+                    channels=principal.channels,
+                    store_clusters=principal.store_clusters,
                 )
             return 201, msgspec.json.encode(view)
 
@@ -158,28 +182,35 @@ class PromotionsController(Controller):
         return await _change(change_lifecycle, promotion_id, "withdraw", principal, data)
 
     @get("/{promotion_id:str}", operation_id="GetPromotion", guards=[requires_scope("promotion:read")])
-    async def get_promotion(self, promotion_id: str, queries: PromotionQueries) -> PromotionView:
+    async def get_promotion(
+        self, promotion_id: str, principal: Principal, queries: PromotionQueries
+    ) -> PromotionView:
+        """A key bound to channels or store clusters gets 404 when no version reaches it."""
         with translated_errors():
-            return await queries.promotion(promotion_id)
+            return await queries.promotion(promotion_id, visible(principal))
 
     @get(
         "/{promotion_id:str}/versions/{version:int}",
         operation_id="GetPromotionVersion",
         guards=[requires_scope("promotion:read")],
     )
-    async def get_version(self, promotion_id: str, version: int, queries: PromotionQueries) -> VersionView:
+    async def get_version(
+        self, promotion_id: str, version: int, principal: Principal, queries: PromotionQueries
+    ) -> VersionView:
         with translated_errors():
-            return await queries.version(promotion_id, version)
+            return await queries.version(promotion_id, version, visible(principal))
 
     @get(
         "/{promotion_id:str}/audit",
         operation_id="GetPromotionAudit",
         guards=[requires_scope("promotion:read")],
     )
-    async def audit(self, promotion_id: str, queries: PromotionQueries) -> list[AuditView]:
+    async def audit(
+        self, promotion_id: str, principal: Principal, queries: PromotionQueries
+    ) -> list[AuditView]:
         """Every transition of every version: who, when, why."""
         with translated_errors():
-            return await queries.audit(promotion_id)
+            return await queries.audit(promotion_id, visible(principal))
 
     @get(
         "/{promotion_id:str}/deployments",
@@ -192,7 +223,7 @@ class PromotionsController(Controller):
         """Every (channel, target) deployment of every version, with status and reason; a key bound
         to channels sees only its channels' deployments."""
         with translated_errors():
-            return await queries.deployments(promotion_id, principal.may_access_channel)
+            return await queries.deployments(promotion_id, principal.may_access_channel, visible(principal))
 
 
 async def _change(
@@ -211,4 +242,5 @@ async def _change(
             why=body.why,
             expected_version=body.version,
             channels=principal.channels,
+            store_clusters=principal.store_clusters,
         )

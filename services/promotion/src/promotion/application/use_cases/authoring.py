@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from promotion.application.access import check_channel_binding
+from promotion.application.access import check_binding
 from promotion.application.errors import DuplicatePromotion, NotFound
 from promotion.application.ports import UnitOfWork, UnitOfWorkFactory
 from promotion.application.views import PromotionView, promotion_view
@@ -64,11 +64,16 @@ class CreatePromotion:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     async def __call__(
-        self, raw: dict[str, Any], *, by: str, channels: Collection[str] = ()
+        self,
+        raw: dict[str, Any],
+        *,
+        by: str,
+        channels: Collection[str] = (),
+        store_clusters: Collection[str] = (),
     ) -> PromotionView:
-        """``channels``: the caller's channel binding (empty: not bound)."""
+        """``channels`` / ``store_clusters``: the caller's bindings (empty: not bound)."""
         content = decode_content(raw, 1)
-        check_channel_binding([content], channels)
+        check_binding([content], channels, store_clusters)
         async with self._uow_factory() as uow:
             if await uow.promotions.get(content.promotion_id) is not None:
                 raise DuplicatePromotion(content.promotion_id)
@@ -94,9 +99,10 @@ class EditPromotion:
         by: str,
         why: str,
         channels: Collection[str] = (),
+        store_clusters: Collection[str] = (),
     ) -> PromotionView:
-        """``channels``: the caller's channel binding (empty: not bound); the latest version and the
-        new one must both be within it."""
+        """``channels`` / ``store_clusters``: the caller's bindings (empty: not bound); the latest
+        version and the new one must both be within them."""
         for field in ("promotion_id", "version"):
             if field in changes:
                 raise ValidationError(f"changes.{field}", "is set by the service, not by an edit")
@@ -104,10 +110,10 @@ class EditPromotion:
             promotion = await uow.promotions.get(promotion_id)
             if promotion is None:
                 raise NotFound("promotion", promotion_id)
-            check_channel_binding([promotion.latest.content], channels)
+            check_binding([promotion.latest.content], channels, store_clusters)
             latest = msgspec.to_builtins(promotion.latest.content)
             content = decode_content({**latest, **changes}, promotion.latest.version + 1)
-            check_channel_binding([content], channels)
+            check_binding([content], channels, store_clusters)
             await check_references(uow, content)
             promotion.edit(
                 by=by, at=self._clock(), why=why, **{name: getattr(content, name) for name in changes}

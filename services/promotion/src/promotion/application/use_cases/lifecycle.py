@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Literal
 
-from promotion.application.access import check_channel_binding
+from promotion.application.access import check_binding
 from promotion.application.errors import NotFound, VersionMismatch
 from promotion.application.events import publish_domain_events
 from promotion.application.ports import UnitOfWork, UnitOfWorkFactory
@@ -67,9 +67,10 @@ class ChangeLifecycle:
         why: str | None = None,
         expected_version: int | None = None,
         channels: Collection[str] = (),
+        store_clusters: Collection[str] = (),
     ) -> PromotionView:
-        """``channels``: the caller's channel binding (empty: not bound). The version the verb acts
-        on must be scoped within it; for a withdrawal every version, as any earlier one may be
+        """``channels`` / ``store_clusters``: the caller's bindings (empty: not bound). The version the
+        verb acts on must be scoped within them; for a withdrawal every version, as any earlier one may be
         rolled back to and distributed again."""
         now = self._clock()
         async with self._uow_factory() as uow:
@@ -77,11 +78,12 @@ class ChangeLifecycle:
             if promotion is None:
                 raise NotFound("promotion", promotion_id)
             subject = _subject_version(promotion, verb)
-            check_channel_binding(
+            check_binding(
                 [r.content for r in promotion.records]
                 if verb == "withdraw"
                 else [promotion.record(subject).content],
                 channels,
+                store_clusters,
             )
             if expected_version is not None and expected_version != subject:
                 raise VersionMismatch(expected_version, subject)

@@ -10,11 +10,12 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import HeaderParameter, QueryParameter
 from retail_platform.auth import principal_of, requires_scope
 from retail_platform.idempotency import IdempotencyStore, idempotent
-from retail_platform.problems import ProblemError
+from retail_platform.problems import PROBLEM_JSON, ProblemError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reconciliation.adapters.http.schemas import CutoffRequest, RunRequest
+from reconciliation.adapters.http.scoped import rejected_file_problem, status_for_entities
 from reconciliation.adapters.postgres.engine import PostgresReconciler
 from reconciliation.adapters.postgres.queries import ReconQueries
 from reconciliation.application.use_cases.ingest_file import IngestFile
@@ -39,8 +40,10 @@ class ReconFilesController(Controller):
         guards=[requires_scope("recon:write")],
         summary="Upload a settlement (Adyen, Stripe, PayPal, Braintree, Amazon) or bank statement "
         "(camt.053, BAI2, MT940) file",
-        description="Taken whole (201), recognised as already taken (200), or rejected with every bad "
-        "line's number and reason (422). Taking a file reconciles its legal entity.",
+        description="Taken whole (201), recognised as already taken (200), or rejected (422, "
+        "`application/problem+json` whose `detail` names the first bad line and whose `problems` "
+        "member lists every bad line's number, field and reason). Taking a file reconciles its "
+        "legal entity.",
     )
     async def upload(
         self,
@@ -61,9 +64,14 @@ class ReconFilesController(Controller):
                 legal_entity_id=legal_entity_id,
                 channel_id=channel_id,
             )
+            if outcome.status == "rejected":
+                return _STATUS["rejected"], rejected_file_problem(outcome, request.url.path)
             return _STATUS[outcome.status], msgspec.json.encode(outcome)
 
-        return await idempotent(request, idempotency_store, idempotency_key, produce)
+        response = await idempotent(request, idempotency_store, idempotency_key, produce)
+        if response.status_code == _STATUS["rejected"]:  # a replay is stored with the JSON media type
+            response.media_type = PROBLEM_JSON
+        return response
 
     @post("/runs", operation_id="RunReconciliation", guards=[requires_scope("recon:write")], status_code=200)
     async def run(
@@ -74,8 +82,21 @@ class ReconFilesController(Controller):
         return await reconciler.run(data.legal_entity_id, data.as_of or datetime.now(UTC))
 
     @get("/status", operation_id="GetReconStatus", guards=[requires_scope("recon:read")])
-    async def status(self, queries: ReconQueries) -> dict[str, int]:
-        """Row counts of the read models and files (to see that consumers caught up)."""
+    async def status(
+        self,
+        request: Request[Any, Any, Any],
+        queries: ReconQueries,
+        session_factory: async_sessionmaker[AsyncSession],
+        legal_entity_id: Annotated[str | None, QueryParameter(name="legal_entity_id", required=False)] = None,
+    ) -> dict[str, int]:
+        """Row counts of the read models and files (to see that consumers caught up). A key bound to
+        legal entities counts only theirs; `legal_entity_id` narrows the counts to one entity."""
+        if legal_entity_id is not None:
+            check_entity(request, legal_entity_id)
+            return await status_for_entities(session_factory, [legal_entity_id])
+        bound = principal_of(request).legal_entities
+        if bound:
+            return await status_for_entities(session_factory, bound)
         return await queries.status()
 
     @put(
