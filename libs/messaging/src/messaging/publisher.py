@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from canon.envelope import Envelope
+from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
@@ -26,10 +27,34 @@ class Publisher:
     """Publishes with the envelope as headers; ``Nats-Msg-Id`` = event id, so JetStream drops a
     re-publish of the same event inside the stream's duplicate window (``PubAck.duplicate``)."""
 
-    def __init__(self, js: JetStreamContext, topology: Topology, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        topology: Topology,
+        timeout_s: float = 5.0,
+        *,
+        client: NatsClient | None = None,
+    ) -> None:
         self._js = js
         self._topology = topology
         self._timeout_s = timeout_s
+        # The connection under the context, for the outbox relay's batches (nats-py keeps it as
+        # ``_nc`` and has no public accessor); pass ``client`` to avoid relying on that.
+        found = client if client is not None else getattr(js, "_nc", None)
+        self._client = found if isinstance(found, NatsClient) else None
+
+    @property
+    def topology(self) -> Topology:
+        return self._topology
+
+    @property
+    def timeout_s(self) -> float:
+        return self._timeout_s
+
+    @property
+    def client(self) -> NatsClient | None:
+        """The NATS connection the JetStream context publishes on, when known."""
+        return self._client
 
     async def publish(self, envelope: Envelope, payload: bytes, *, subject: str | None = None) -> PubAck:
         return await self.publish_raw(event_subject(envelope, subject), envelope.to_headers(), payload)

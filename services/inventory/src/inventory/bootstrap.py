@@ -13,16 +13,20 @@ from litestar.di import Provide
 from master_replica import replica_consumer_spec
 from messaging.consumer import ConsumerRunner
 from messaging.dlq import DeadLetters
+from messaging.outbox import OutboxRelay
+from messaging.publisher import Publisher
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
 from retail_platform.container import ServiceContainer, resolve
+from retail_platform.database import create_engine
 from retail_platform.dburl import libpq_url
 from retail_platform.health import consumers_check, database_check, nats_check
 from retail_platform.idempotency import IdempotencyStore
 from retail_platform.migrate import migrate_service
 from retail_platform.settings import ServiceSettings, load_settings
 from retail_platform.streams import topology_for
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from inventory.adapters.clock import SystemClock
 from inventory.adapters.files.watcher import SnapshotFolderWatcher
@@ -34,7 +38,6 @@ from inventory.adapters.http.movements import MovementsController, SnapshotsCont
 from inventory.adapters.http.reservations import ReservationsController
 from inventory.adapters.loops import drift_rate_loop, expiry_loop
 from inventory.adapters.nats.movement_consumer import MOVEMENTS_SPEC, MovementConsumer
-from inventory.adapters.nats.outbox_relay import LeanOutboxRelay
 from inventory.adapters.options import InventoryOptions, options_from_env
 from inventory.adapters.postgres.master_read_model import MasterReadModel
 from inventory.adapters.postgres.queries import InventoryQueries, keep_session
@@ -128,11 +131,12 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         spec = dataclasses.replace(MOVEMENTS_SPEC, ack_wait_s=options.movements_ack_wait_s)
         movements = MovementConsumer(js, topology, uow, record_movements, read_model, dead_letters, spec)
         state["consumers"] = [replica, movements]
-        relay_pool = await asyncpg.create_pool(
-            libpq_url(settings.service_database_url), min_size=1, max_size=1, reset=keep_session
+        # The relay's own connection: a batch keeps its rows locked until their acks are in.
+        relay_engine = create_engine(settings.service_database_url, pool_size=1, max_overflow=0)
+        state["relay_engine"] = relay_engine
+        relay = OutboxRelay(
+            async_sessionmaker(relay_engine), Publisher(js, topology, client=await resolve(container.nats))
         )
-        state["relay_pool"] = relay_pool
-        relay = LeanOutboxRelay(relay_pool, await resolve(container.nats), topology)
         loops.start("outbox_relay", relay.run)
         loops.start("master_replica", replica.run)
         for worker in range(options.reservation_workers):
@@ -164,9 +168,10 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         # which hold nothing once their loops stopped (an unsent ack only means a deduped redelivery).
         if state:
             await (await resolve(container.nats)).close()
-            for pool in ("read_pool", "relay_pool"):
-                if pool in state:
-                    await state[pool].close()
+            if "read_pool" in state:
+                await state["read_pool"].close()
+            if "relay_engine" in state:
+                await state["relay_engine"].dispose()
         await resolve(container.shutdown_resources)
 
     async def database_ready() -> str | None:
