@@ -43,8 +43,10 @@ def run_parameters(
         **{name: int(value) for name, value in vars(tolerances).items()},
         "amount_tolerance": tolerances.amount_minor,
         "mismatch_tolerance": tolerances.mismatch_minor,
-        "rule_processors": [r[0] for r in rules],
-        "rule_record_types": [r[1] for r in rules],
+        # "processor|record_type" per rule: the variances look a line's rule up by position (an
+        # expression the planner estimates as every line, so it hashes the lines against the matches
+        # instead of probing the match index once per line, which a tiny rules join made it do).
+        "rule_keys": [f"{r[0]}|{r[1]}" for r in rules],
         "rule_kinds": [r[2] for r in rules],
         "rule_bases": [r[3] for r in rules],
         "marketplaces": [m.marketplace for m in marketplaces],

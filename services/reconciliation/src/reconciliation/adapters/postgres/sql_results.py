@@ -1,9 +1,11 @@
 """Variances of newly taken settlement files, and the merge of found exceptions into the workflow.
 
 Variances are summed per report, business day, kind, currency and channel (one posting each, not one
-per line); their ids are hashes of that key, so a re-run finds them already there. Found exceptions
-are inserted once (open, audited); an open or assigned exception that a run no longer finds (the
-missing sale arrived, the payout reached the bank) is resolved by the system, audited too."""
+per line); their ids are hashes of that key, so a re-run finds them already there. The minimums over a
+report's lines compare bytes (COLLATE "C": the same order as the database's C.UTF-8, without a
+strcoll call per line). Found exceptions are inserted once (open, audited); an open or assigned
+exception that a run no longer finds (the missing sale arrived, the payout reached the bank) is
+resolved by the system, audited too."""
 
 from __future__ import annotations
 
@@ -16,29 +18,33 @@ FOUND_TABLE = [
 ]
 
 VARIANCES = """
-WITH rules(processor, record_type, kind, basis) AS (
-    SELECT * FROM unnest(CAST(:rule_processors AS text[]), CAST(:rule_record_types AS text[]),
-                         CAST(:rule_kinds AS text[]), CAST(:rule_bases AS text[]))
-), pending AS (
+WITH pending AS (
     SELECT file_id FROM recon_files
      WHERE legal_entity_id = :entity AND kind = 'settlement' AND NOT variances_done
 ), lines AS (
     SELECT sl.processor, sl.report_id, sl.business_date, sl.net_currency, sl.period_id, sl.file_id,
-           sl.processor_reference, r.kind, coalesce(m.channel_id, sl.channel_id) AS channel_id,
-           CASE r.basis WHEN 'fee' THEN sl.fee_minor ELSE -coalesce(sl.net_minor, 0) END AS amount
+           sl.processor_reference, sl.fee_minor, sl.net_minor,
+           coalesce(m.channel_id, sl.channel_id) AS channel_id,
+           array_position(CAST(:rule_keys AS text[]), sl.processor || '|' || sl.record_type) AS rule
       FROM settlement_lines sl
       JOIN pending USING (file_id)
-      JOIN rules r ON r.processor = sl.processor AND r.record_type = sl.record_type
       LEFT JOIN settlement_matches m ON m.processor = sl.processor AND m.direction = sl.direction
                                     AND m.settlement_reference = sl.processor_reference
+), typed AS (
+    SELECT processor, report_id, business_date, net_currency, period_id, file_id, processor_reference,
+           channel_id, (CAST(:rule_kinds AS text[]))[rule] AS kind,
+           CASE (CAST(:rule_bases AS text[]))[rule] WHEN 'fee' THEN fee_minor ELSE -coalesce(net_minor, 0)
+           END AS amount
+      FROM lines WHERE rule IS NOT NULL
 ), grouped AS (
     SELECT md5(concat_ws('|', 'variance', processor, report_id, business_date, kind, net_currency,
                          coalesce(channel_id, '')))::uuid::text AS variance_id,
-           kind, min(period_id) AS period_id, processor, report_id, min(file_id) AS file_id, business_date,
-           net_currency, sum(amount) AS amount, channel_id,
-           CASE WHEN count(*) = 1 THEN min(processor_reference) END AS processor_reference, count(*) AS
-               line_count
-      FROM lines WHERE amount <> 0
+           kind, min(period_id COLLATE "C") AS period_id, processor, report_id,
+           min(file_id COLLATE "C") AS file_id, business_date, net_currency, sum(amount) AS amount,
+           channel_id,
+           CASE WHEN count(*) = 1 THEN min(processor_reference COLLATE "C") END AS processor_reference,
+           count(*) AS line_count
+      FROM typed WHERE amount <> 0
      GROUP BY processor, report_id, business_date, kind, net_currency, channel_id
 ), stored AS (
     INSERT INTO recon_variances (variance_id, kind, legal_entity_id, period_id, processor, report_id, file_id,
