@@ -144,18 +144,25 @@ async def test_kill_9_mid_ingestion_loses_nothing(inv: Any) -> None:
     """SIGKILL while a stream of movements is being consumed: after the restart every movement is
     recorded exactly once and the positions are their sum."""
     records = [receipt(f"kill-{n}", f"KILL-{n % 10}", "DC1", 1 + n % 3, minute=n // 60) for n in range(3000)]
-    for start in range(0, len(records), 500):
-        await asyncio.gather(*(inv.publish_movement(r) for r in records[start : start + 500]))
+
+    async def publish_all() -> None:  # still publishing when the kill lands: it is mid-ingestion
+        for start in range(0, len(records), 250):
+            await asyncio.gather(*(inv.publish_movement(r) for r in records[start : start + 250]))
+
+    publishing = asyncio.create_task(publish_all())
+    query = "select count(*) from movements where idempotency_key like 'kill-%'"
     recorded = 0
-    for _ in range(200):
-        recorded = await inv.scalar("select count(*) from movements where idempotency_key like 'kill-%'")
+    for _ in range(500):
+        recorded = await inv.scalar(query)
         if recorded > 0:
             break
-        await asyncio.sleep(0.02)
-    assert 0 < recorded < 3000, "the kill should land mid-ingestion"
+        await asyncio.sleep(0.01)
     inv.service.process.kill()
+    recorded = await inv.scalar(query)
+    assert 0 < recorded < 3000, "the kill should land mid-ingestion"
+    await publishing  # the rest reaches NATS while the service is down
     inv.service.process.start()
-    total = await inv.wait_for("select count(*) from movements where idempotency_key like 'kill-%'", 3000, 60)
+    total = await inv.wait_for(query, 3000, 60)
     assert total == 3000
     on_hand = await inv.scalar("select sum(on_hand) from positions where sku like 'KILL-%'")
     assert on_hand == sum(r["qty"] for r in records)

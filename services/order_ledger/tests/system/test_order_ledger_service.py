@@ -201,12 +201,18 @@ async def test_kill_9_mid_ingestion_loses_nothing_and_posts_nothing_twice(
     nats_client: NatsClient, service: RunningService
 ) -> None:
     transactions = [sale(f"KILL-{n:05}", source="pos") for n in range(2000)]
-    await publish(nats_client, service.namespace, transactions)
+
+    async def publish_all() -> None:  # still publishing when the kill lands: it is mid-ingestion
+        for start in range(0, len(transactions), 200):
+            await publish(nats_client, service.namespace, transactions[start : start + 200])
+
+    publishing = asyncio.create_task(publish_all())
     query = "select count(*) from journal_entries where document_id like 'KILL-%'"
     started = await wait_for(service, query, 1)
     assert started >= 1
     service.process.kill()
     assert await scalar(service, query) < 2000, "the kill came too late to be mid-ingestion"
+    await publishing  # the rest reaches NATS while the service is down
     await publish(nats_client, service.namespace, transactions[:100])  # re-sent while down
     service.process.start()
     assert await wait_for(service, query, 2000) == 2000
