@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from canon.master_data import FiscalCalendar, Item, LegalEntity, Node
 from canon.money import Money
 
 from order_ledger.domain.default_rules import default_rules
+from order_ledger.domain.periods import PeriodChoice, choose_period
 from order_ledger.domain.promotion_terms import PromotionTerms
 from order_ledger.domain.rules import PostingRules
 
@@ -44,6 +47,16 @@ class PostingReference:
         if found is None:  # decoded once per batch, not once per transaction
             found = self.rules_by_chart[chart] = default_rules(chart)
         return found
+
+    def posting_day(self, legal_entity_id: str, node_id: str, at: datetime) -> tuple[date, PeriodChoice]:
+        """The business date of an inventory event (in the node's time zone, else the legal entity's,
+        else UTC) and the fiscal period it posts into."""
+        node, entity = self.nodes.get(node_id), self.legal_entities.get(legal_entity_id)
+        zone = node.timezone if node is not None else (entity.timezone if entity is not None else "UTC")
+        business_date = at.astimezone(ZoneInfo(zone)).date()
+        return business_date, choose_period(
+            legal_entity_id, self.calendars.get(legal_entity_id, []), business_date
+        )
 
     def is_gift_card(self, sku: str, category_id: str | None, rules: PostingRules) -> bool:
         item = self.items.get(sku)

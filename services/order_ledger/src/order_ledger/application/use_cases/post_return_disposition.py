@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from canon.envelope import Envelope
 from canon.inventory import ReturnDisposed
@@ -25,7 +24,6 @@ from order_ledger.application import events
 from order_ledger.application.ports import ReferenceNeeds, ShipmentCost, UnitOfWork
 from order_ledger.domain.errors import PostingError
 from order_ledger.domain.other_postings import post_return_disposition
-from order_ledger.domain.periods import choose_period
 
 
 def original_unit_cost(shipments: list[ShipmentCost]) -> Money | None:
@@ -85,10 +83,7 @@ class PostReturnDisposition:
                 f"no cost for returned {disposed.sku} in {legal_entity_id}: "
                 "no shipment of it for the order and none in master data",
             )
-        entity = reference.legal_entities.get(legal_entity_id)
-        zone = node.timezone if node is not None else (entity.timezone if entity is not None else "UTC")
-        business_date = disposed.occurred_at.astimezone(ZoneInfo(zone)).date()
-        period = choose_period(legal_entity_id, reference.calendars.get(legal_entity_id, []), business_date)
+        business_date, period = reference.posting_day(legal_entity_id, disposed.node, disposed.occurred_at)
         entry = post_return_disposition(
             disposed,
             legal_entity_id=legal_entity_id,

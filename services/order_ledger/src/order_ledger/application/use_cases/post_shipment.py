@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from canon.envelope import Envelope
 from canon.inventory import Shipped
@@ -20,7 +19,6 @@ from order_ledger.application import events
 from order_ledger.application.ports import ReferenceNeeds, ShipmentCost, UnitOfWork
 from order_ledger.domain.errors import PostingError
 from order_ledger.domain.other_postings import post_shipment
-from order_ledger.domain.periods import choose_period
 
 
 class PostShipment:
@@ -46,10 +44,7 @@ class PostShipment:
                 "unit_cost",
                 f"no cost for {shipped.sku} in {legal_entity_id}: not in the event nor master data",
             )
-        entity = reference.legal_entities.get(legal_entity_id)
-        zone = node.timezone if node is not None else (entity.timezone if entity is not None else "UTC")
-        business_date = shipped.occurred_at.astimezone(ZoneInfo(zone)).date()
-        period = choose_period(legal_entity_id, reference.calendars.get(legal_entity_id, []), business_date)
+        business_date, period = reference.posting_day(legal_entity_id, shipped.node, shipped.occurred_at)
         entry = post_shipment(
             shipped,
             legal_entity_id=legal_entity_id,
