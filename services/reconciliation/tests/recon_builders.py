@@ -33,6 +33,7 @@ def card_sale_entry(
     discount_minor: int = 0,
     document: str | None = None,
     processor: str = "adyen",
+    currency: str = "EUR",
 ) -> JournalEntry:
     """A sale as the ledger posts it: debit tender clearing, credit revenue (and tax), debit discount."""
     revenue = amount_minor - tax_minor + discount_minor
@@ -41,24 +42,28 @@ def card_sale_entry(
             account="1150",
             role="tender_clearing",
             side="debit",
-            amount=money(amount_minor),
+            amount=money(amount_minor, currency),
             tender_kind="card",
             processor=processor,
             processor_reference=reference,
         ),
-        JournalLine(account="4000", role="revenue", side="credit", amount=money(revenue)),
+        JournalLine(account="4000", role="revenue", side="credit", amount=money(revenue, currency)),
     ]
     if tax_minor:
-        lines.append(JournalLine(account="2200", role="tax_payable", side="credit", amount=money(tax_minor)))
+        lines.append(
+            JournalLine(account="2200", role="tax_payable", side="credit", amount=money(tax_minor, currency))
+        )
     if discount_minor:
         lines.append(
-            JournalLine(account="4100", role="contra_revenue", side="debit", amount=money(discount_minor))
+            JournalLine(
+                account="4100", role="contra_revenue", side="debit", amount=money(discount_minor, currency)
+            )
         )
     document_id = document or f"DOC-{reference}"
     return JournalEntry(
         entry_id=f"E-{document_id}",
         legal_entity_id=entity,
-        currency="EUR",
+        currency=currency,
         business_date=day,
         period_id=f"{day:%Y-%m}",
         posted_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=20),
@@ -129,12 +134,15 @@ def adyen_row(
     created: str = "2026-03-03 10:00:00",
     modification: str = "",
     debit: bool = False,
+    gross_currency: str = "EUR",
+    net_currency: str = "EUR",
+    rate: str = "1",
 ) -> str:
     gross_debit, gross_credit = (gross, "") if debit else ("", gross)
     net_debit, net_credit = (net, "") if debit else ("", net)
     return (
-        f"Shop,ShopEU,{psp},,visa,{created},UTC,{kind},{modification or psp},EUR,{gross_debit},"
-        f"{gross_credit},1,EUR,"
+        f"Shop,ShopEU,{psp},,visa,{created},UTC,{kind},{modification or psp},{gross_currency},{gross_debit},"
+        f"{gross_credit},{rate},{net_currency},"
         f"{net_debit},{net_credit},{fee},,,,visa,,{batch},,,,,,,"
     )
 

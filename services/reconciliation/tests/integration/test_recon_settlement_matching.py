@@ -63,6 +63,45 @@ async def test_reference_then_amount_date_matching_with_typed_exceptions(databas
         assert len(events) == 1 + 2 + 3
 
 
+async def test_a_sale_settled_in_another_currency_carries_its_conversion_as_two_variance_legs(
+    database_url: str,
+) -> None:
+    """A USD sale settled in EUR: the fee in EUR, and a currency conversion that takes the USD gross out
+    of the USD clearing account and brings what it became (net + fee) into the EUR one."""
+    async with harness(database_url) as h:
+        await h.post(
+            card_sale_entry("P-USD-1", 10000, currency="USD"),
+            card_sale_entry("P-USD-2", 5000, currency="USD"),
+            card_sale_entry("P-EUR-3", 2000),
+        )
+        content = adyen_file(
+            [
+                adyen_row(
+                    "P-USD-1", "Settled", "100.00", "89.70", fee="0.30", gross_currency="USD", rate="0.9"
+                ),
+                adyen_row(
+                    "P-USD-2", "Settled", "50.00", "45.80", fee="0.20", gross_currency="USD", rate="0.92"
+                ),
+                adyen_row("P-EUR-3", "Settled", "20.00", "19.90", fee="0.10"),
+            ]
+        )
+        outcome = await h.ingest(content, filename="batch8.csv", legal_entity_id="LE-NL", reconcile=False)
+        assert outcome.status == "taken"
+        run = await h.reconciler.run("LE-NL", AS_OF)
+        assert (run.reference_matches, run.amount_date_matches) == (3, 0)
+        assert await h.exceptions() == []
+        variances = await h.rows(
+            "SELECT kind, currency, amount_minor, line_count FROM recon_variances ORDER BY kind, currency"
+        )
+        assert [tuple(v) for v in variances] == [
+            ("currency_conversion", "EUR", -(8970 + 30 + 4580 + 20), 2),
+            ("currency_conversion", "USD", 10000 + 5000, 2),
+            ("processor_fee", "EUR", 30 + 20 + 10, 3),
+        ]
+        again = await h.reconciler.run("LE-NL", AS_OF)
+        assert again.variances_posted == 0
+
+
 async def test_a_sale_not_settled_is_a_timing_difference_until_its_window_closes(database_url: str) -> None:
     async with harness(database_url, settlement_window_days=5) as h:
         await h.post(card_sale_entry("P9", 1200, day=date(2026, 3, 2)))

@@ -1,7 +1,12 @@
 """Variances of newly taken settlement files, and the merge of found exceptions into the workflow.
 
 Variances are summed per report, business day, kind, currency and channel (one posting each, not one
-per line); their ids are hashes of that key, so a re-run finds them already there. The minimums over a
+per line). A line whose gross is in another currency than its net (Adyen settling a USD sale in EUR)
+was converted by the processor: besides its fee it carries a currency-conversion variance in two
+legs, the gross leaving the gross currency's clearing (+gross) and what it became arriving in the net
+currency (-(net + fee)), exactly as PayPal reports a conversion in two lines; the ledger posts each
+leg against the clearing account of its currency, and the FX account holds the difference. Variance
+ids are hashes of that key, so a re-run finds them already there. The minimums over a
 report's lines compare bytes (COLLATE "C": the same order as the database's C.UTF-8, without a
 strcoll call per line). Found exceptions are inserted once (open, audited); an open or assigned
 exception that a run no longer finds (the missing sale arrived, the payout reached the bank) is
@@ -30,12 +35,27 @@ WITH pending AS (
       JOIN pending USING (file_id)
       LEFT JOIN settlement_matches m ON m.processor = sl.processor AND m.direction = sl.direction
                                     AND m.settlement_reference = sl.processor_reference
+), converted AS (
+    SELECT sl.processor, sl.report_id, sl.business_date, sl.period_id, sl.file_id, sl.processor_reference,
+           coalesce(m.channel_id, sl.channel_id) AS channel_id, leg.currency, leg.amount
+      FROM settlement_lines sl
+      JOIN pending USING (file_id)
+      LEFT JOIN settlement_matches m ON m.processor = sl.processor AND m.direction = sl.direction
+                                    AND m.settlement_reference = sl.processor_reference
+     CROSS JOIN LATERAL (VALUES (sl.currency, sl.gross_minor),
+                                (sl.net_currency, -(coalesce(sl.net_minor, 0) + sl.fee_minor)))
+           AS leg (currency, amount)
+     WHERE sl.currency <> sl.net_currency AND sl.gross_minor IS NOT NULL
 ), typed AS (
     SELECT processor, report_id, business_date, net_currency, period_id, file_id, processor_reference,
            channel_id, (CAST(:rule_kinds AS text[]))[rule] AS kind,
            CASE (CAST(:rule_bases AS text[]))[rule] WHEN 'fee' THEN fee_minor ELSE -coalesce(net_minor, 0)
            END AS amount
       FROM lines WHERE rule IS NOT NULL
+    UNION ALL
+    SELECT processor, report_id, business_date, currency, period_id, file_id, processor_reference, channel_id,
+           'currency_conversion', amount
+      FROM converted
 ), grouped AS (
     SELECT md5(concat_ws('|', 'variance', processor, report_id, business_date, kind, net_currency,
                          coalesce(channel_id, '')))::uuid::text AS variance_id,
