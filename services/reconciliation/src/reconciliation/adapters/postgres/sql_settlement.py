@@ -145,6 +145,9 @@ _MATCH_LEDGER = ledger_evidence("m.processor", "m.ledger_reference", "AND y.dire
 _CHARGEBACK_LINE = settlement_evidence(
     "c.processor", "c.processor_reference", "AND x.file_id = c.file_id AND x.line_number = c.line_number"
 )
+# Every run looks at all of an entity's matches that differ (an exception it no longer finds would be
+# resolved), not only its own: `settlement_minor <> ledger_minor` (implied by any tolerance >= 0) lets
+# it read them through a partial index instead of every match the entity ever made.
 _FOUND = """INSERT INTO found_exceptions (exception_id, exception_type, control, legal_entity_id, period_id,
             channel_id, business_date, currency, amount_minor, reference, evidence)"""
 
@@ -180,7 +183,7 @@ EXCEPTIONS = [
                    {_MATCH_SETTLEMENT},
                'ledger', {_MATCH_LEDGER})::jsonb
       FROM settlement_matches m
-     WHERE m.legal_entity_id = :entity
+     WHERE m.legal_entity_id = :entity AND m.settlement_minor <> m.ledger_minor
        AND abs(m.settlement_minor - m.ledger_minor) > CAST(:mismatch_tolerance AS bigint)""",
     f"""{_FOUND}
     SELECT md5(concat_ws('|', 'chargeback', c.file_id, c.line_number))::uuid::text,
