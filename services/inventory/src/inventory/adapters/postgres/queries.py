@@ -1,7 +1,14 @@
 """Read side: positions, availability over many skus and nodes, reservations and drifts.
 
 Availability is the hot read (gRPC GetAvailability): one statement with array parameters, so its
-plan is prepared once per connection whatever the number of skus and nodes asked for.
+plan is prepared once per connection whatever the number of skus and nodes asked for. After five
+executions PostgreSQL may switch to a generic plan, made without the arrays' sizes; unfenced, that
+plan put both arrays into the primary-key condition, one index descent per (sku, node) pair: 4.0 ms
+for 50 x 20 by EXPLAIN ANALYZE on the bench's data, against 1.1 ms descending by sku and filtering
+the nodes. The ``OFFSET 0`` fence keeps the node test out of the index condition, so every plan
+descends by sku only. The rows (only the positions held) are placed into the grid in Python, two
+dict look-ups each: cheaper than the earlier join against the unnested arrays aggregated into one
+row of arrays (whose generic plan was a nested loop, 3.9 ms against 1.0 ms).
 """
 
 from __future__ import annotations
@@ -29,13 +36,10 @@ _AVAILABLE = select(positions).where(
 
 
 _AVAILABILITY_SQL = """
-SELECT array_agg((s.ord - 1) * cardinality($2::text[]) + n.ord - 1),
-       array_agg(greatest(p.on_hand - p.reserved - p.allocated - p.damaged - p.safety_stock, 0)),
-       array_agg(p.on_hand), array_agg(p.reserved), array_agg(p.in_transit)
-FROM positions p
-JOIN unnest($1::text[]) WITH ORDINALITY AS s(sku, ord) ON s.sku = p.sku
-JOIN unnest($2::text[]) WITH ORDINALITY AS n(node, ord) ON n.node = p.node
-WHERE p.sku = ANY($1::text[]) AND p.node = ANY($2::text[])
+SELECT p.sku, p.node, greatest(p.on_hand - p.reserved - p.allocated - p.damaged - p.safety_stock, 0),
+       p.on_hand, p.reserved, p.in_transit
+FROM (SELECT * FROM positions WHERE sku = ANY($1::text[]) OFFSET 0) AS p
+WHERE p.node = ANY($2::text[])
 """
 
 
@@ -64,23 +68,27 @@ class InventoryQueries:
         self._session_factory = async_sessionmaker(engine, expire_on_commit=False)
 
     async def availability(self, skus: Sequence[str], nodes: Sequence[str]) -> AvailabilityGrid:
-        """The hot read: one row of arrays (cell index and quantities), spread over zero-filled
-        lists without a Python object per position; ``skus`` and ``nodes`` without duplicates."""
+        """The hot read: the positions held among skus x nodes, spread over zero-filled lists by
+        dict look-ups; ``skus`` and ``nodes`` without duplicates."""
         if self._read_pool is not None:
-            row = await self._read_pool.fetchrow(_AVAILABILITY_SQL, list(skus), list(nodes))
+            rows = await self._read_pool.fetch(_AVAILABILITY_SQL, list(skus), list(nodes))
         else:
             async with self._engine.connect() as connection:
                 raw = await connection.get_raw_connection()
                 driver = raw.driver_connection
-                row = await driver.fetchrow(_AVAILABILITY_SQL, list(skus), list(nodes))  # type: ignore[union-attr]
-        size = len(skus) * len(nodes)
-        grid = AvailabilityGrid([0] * size, [0] * size, [0] * size, [0] * size)
-        if row is not None and row[0] is not None:
-            cells = row[0]
-            for target, values in zip(grid, row[1:], strict=True):
-                for cell, value in zip(cells, values, strict=True):
-                    target[cell] = value
-        return grid
+                rows = await driver.fetch(_AVAILABILITY_SQL, list(skus), list(nodes))  # type: ignore[union-attr]
+        width = len(nodes)
+        size = len(skus) * width
+        available, on_hand, reserved, in_transit = [0] * size, [0] * size, [0] * size, [0] * size
+        sku_at = {sku: index * width for index, sku in enumerate(skus)}
+        node_at = {node: index for index, node in enumerate(nodes)}
+        for sku, node, row_available, row_on_hand, row_reserved, row_in_transit in rows:
+            cell = sku_at[sku] + node_at[node]
+            available[cell] = row_available
+            on_hand[cell] = row_on_hand
+            reserved[cell] = row_reserved
+            in_transit[cell] = row_in_transit
+        return AvailabilityGrid(available, on_hand, reserved, in_transit)
 
     async def positions(self, skus: Sequence[str], nodes: Sequence[str]) -> dict[PositionKey, Position]:
         """The positions that exist among skus x nodes (a missing one holds nothing)."""
