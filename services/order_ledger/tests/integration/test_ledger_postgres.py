@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 import asyncpg
 import msgspec
 import pytest
+from canon.ledger import JournalEntry
 from canon.money import Money
 from canon.sales import SalesLine, SalesTransaction, TaxLine, Tender
 from order_ledger.adapters.postgres.queries import LedgerQueries
 from order_ledger.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from order_ledger.application import events
 from order_ledger.application.use_cases.record_transactions import RecordTransactions, Submission
 from order_ledger.bootstrap import MIGRATIONS
 from retail_platform.database import create_engine, downgrade_migrations, run_migrations, session_factory
@@ -122,6 +124,23 @@ async def test_posts_once_and_reports_duplicates(engine: AsyncEngine) -> None:
         ("tender_clearing", "debit", 1070, "psp-A"),
     ]
     assert trace.transactions[0].transaction == sale("A")
+    await outbox_rows_are_the_envelopes_events_build(engine, sale("A"), entry)
+
+
+async def outbox_rows_are_the_envelopes_events_build(
+    engine: AsyncEngine, tx: SalesTransaction, entry: JournalEntry
+) -> None:
+    """The hot path writes headers from OutgoingEvents: they are what the Envelope would give (the
+    entry's payload is compared in the unit tests: read back, its dimensions come in jsonb's order)."""
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(text("select event_id, subject, headers::text, payload from outbox"))
+        ).all()
+    stored = {row[0]: (row[1], msgspec.json.decode(row[2]), bytes(row[3])) for row in rows}
+    recorded, payload = events.transaction_recorded(tx, NOW)
+    assert stored[recorded.id] == (recorded.type, recorded.to_headers(), payload)
+    posted, _ = events.entry_posted(entry)
+    assert stored[posted.id][:2] == (posted.type, posted.to_headers())
 
 
 async def test_concurrent_batches_with_the_same_documents_post_each_once(engine: AsyncEngine) -> None:

@@ -12,6 +12,7 @@ from canon.envelope import Envelope
 from canon.ledger import JournalEntry
 from canon.sales import SalesTransaction
 
+from order_ledger.application.events import OutgoingEvent
 from order_ledger.application.ports import (
     DocumentKey,
     NewTransaction,
@@ -115,6 +116,9 @@ class InMemoryOutbox:
     async def add_many(self, events: list[tuple[Envelope, bytes]]) -> None:
         known = {envelope.id for envelope, _ in self.state.events}
         self.state.events.extend(event for event in events if event[0].id not in known)
+
+    async def add_events(self, events: list[OutgoingEvent]) -> None:
+        await self.add_many([(event.envelope(), event.payload) for event in events])
 
 
 class InMemoryShipmentCosts:

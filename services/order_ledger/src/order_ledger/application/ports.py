@@ -13,6 +13,7 @@ from canon.ledger import JournalEntry
 from canon.money import Money
 from canon.sales import SalesTransaction
 
+from order_ledger.application.events import OutgoingEvent
 from order_ledger.domain.erp_export import ErpAck
 from order_ledger.domain.outcome import FieldProblem
 from order_ledger.domain.reference import PostingReference
@@ -27,6 +28,8 @@ class NewTransaction:
     entry_id: str | None
     flags: tuple[str, ...]
     received_via: str
+    payload: bytes
+    """`transaction` as JSON (events.encode_transaction): the row's payload, and the recorded event's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,10 @@ class Reference(Protocol):
 
 class EventOutbox(Protocol):
     async def add_many(self, events: list[tuple[Envelope, bytes]]) -> None: ...
+
+    async def add_events(self, events: list[OutgoingEvent]) -> None:
+        """The same as `add_many` of their envelopes (new event ids: the posting hot path)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

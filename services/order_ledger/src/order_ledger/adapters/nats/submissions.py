@@ -42,7 +42,10 @@ SUBMISSION_SPEC = ConsumerSpec(
     batch_size=1000,
 )
 GATHER_S = 0.15
-IN_FLIGHT = 2
+IN_FLIGHT = 3
+# Decoding and posting hand the event loop back every YIELD_EVERY messages, so the batch in flight
+# is not kept waiting on a finished database round trip for a whole batch's CPU work.
+YIELD_EVERY = 50
 _NEW_INBOX_ROWS = (
     "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
@@ -118,7 +121,13 @@ class SubmissionConsumer:
             if now - started > GATHER_S or (len(got) < wanted and now - asked_at >= timeout_s):
                 break  # gathered long enough, or this fetch waited out its timeout: no backlog
         self.fetched += len(messages)
-        return [item for msg in messages if (item := await self._decode(msg)) is not None], len(messages)
+        items = []
+        for number, msg in enumerate(messages, start=1):
+            if (item := await self._decode(msg)) is not None:
+                items.append(item)
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the batch in flight resumes as soon as its statement returns
+        return items, len(messages)
 
     async def _apply_and_settle(self, items: list[_Item]) -> None:
         try:
@@ -131,7 +140,6 @@ class SubmissionConsumer:
             await self._settle(items, outcomes)
 
     async def _decode(self, msg: Msg) -> _Item | None:
-        deliveries = msg.metadata.num_delivered or 1
         try:
             envelope = Envelope.from_headers(msg.headers or {})
             if envelope.type != TRANSACTION_SUBMITTED.type:
@@ -140,7 +148,7 @@ class SubmissionConsumer:
                 )
             payload = TRANSACTION_SUBMITTED.decode(msg.data)
         except ValidationError as error:
-            await self._dead_letter(msg, f"invalid message: {error}", deliveries)
+            await self._dead_letter(msg, f"invalid message: {error}", msg.metadata.num_delivered or 1)
             return None
         submission = Submission(0, payload.transaction, correlation_id=envelope.correlation_id or envelope.id)
         return _Item(msg, envelope, submission)

@@ -154,7 +154,7 @@ class PostgresTransactions:
                 record.entry_id,
                 ENCODER.encode(list(record.flags)).decode(),
                 record.received_via,
-                ENCODER.encode(tx).decode(),
+                record.payload.decode(),
             )
             for record in records
             for tx in (record.transaction,)

@@ -19,7 +19,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 
 metadata = MetaData()
 
@@ -42,7 +42,7 @@ sales_transactions = Table(
     Column("flags", JSONB, nullable=False),
     Column("received_via", Text, nullable=False),
     Column("superseded", Boolean, nullable=False, server_default=text("false")),
-    Column("payload", JSONB, nullable=False),
+    Column("payload", JSON, nullable=False),  # its text (revision 0004), read back whole
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()),
     PrimaryKeyConstraint("source_system", "document_id", "revision"),
     comment="Sales transactions as the ledger priced and recorded them (one row per document revision).",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 
-from canon.envelope import Envelope
+from canon.envelope import Envelope, format_time
 from messaging.publisher import event_subject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +19,9 @@ from order_ledger.adapters.postgres.repositories import (
     PostgresTransactions,
     raw_connection,
 )
+from order_ledger.application.events import OutgoingEvent
+
+_OUTBOX_COLUMNS = ("event_id", "subject", "headers", "payload")
 
 
 class SessionOutbox:
@@ -32,9 +36,20 @@ class SessionOutbox:
             for envelope, payload in events
         ]
         connection = await raw_connection(self._session)
-        await connection.copy_records_to_table(
-            "outbox", records=records, columns=("event_id", "subject", "headers", "payload")
-        )
+        await connection.copy_records_to_table("outbox", records=records, columns=_OUTBOX_COLUMNS)
+
+    async def add_events(self, events: list[OutgoingEvent]) -> None:
+        """Headers straight from the events' fields, each distinct time formatted once."""
+        times: dict[datetime, str] = {}
+        records = []
+        for event in events:
+            time = times.get(event.time)
+            if time is None:
+                time = times[event.time] = format_time(event.time)
+            headers = ENCODER.encode(event.headers(time)).decode()
+            records.append((event.id, event.type, headers, event.payload))
+        connection = await raw_connection(self._session)
+        await connection.copy_records_to_table("outbox", records=records, columns=_OUTBOX_COLUMNS)
 
 
 class SessionUnitOfWork:

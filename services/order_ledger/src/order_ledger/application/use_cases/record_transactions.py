@@ -14,6 +14,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,6 +77,11 @@ def _needs(transactions: list[SalesTransaction], originals: dict[str, SalesTrans
     )
 
 
+# Pricing and posting hand the event loop back every so many transactions, so a batch already in
+# flight goes on as soon as its database round trip returns.
+YIELD_EVERY = 50
+
+
 class RecordTransactions:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Callable[[], datetime] | None = None) -> None:
         self._uow_factory = uow_factory
@@ -129,7 +135,9 @@ class RecordTransactions:
         originals = await uow.transactions.by_documents(originals_wanted) if originals_wanted else {}
         earlier = await uow.transactions.returns_of(originals_wanted) if originals_wanted else {}
         reference = await uow.reference.load(_needs([tx for _, tx in candidates], originals))
-        for submission, tx in candidates:
+        for number, (submission, tx) in enumerate(candidates, start=1):
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # another batch's finished round trip can go on meanwhile
             key = (tx.source_system, tx.document_id)
             current = held.get(key)
             if current is not None and tx.revision <= current:
@@ -199,7 +207,13 @@ class RecordTransactions:
         key = (tx.source_system, tx.document_id, tx.revision)
         flags = tuple(entry.flags) if entry is not None else (*priced.flags, "nothing_to_post")
         batch.rows.append(
-            NewTransaction(priced.transaction, entry.entry_id if entry else None, flags, received_via)
+            NewTransaction(
+                priced.transaction,
+                entry.entry_id if entry else None,
+                flags,
+                received_via,
+                events.encode_transaction(priced.transaction),
+            )
         )
         batch.entries[key] = entries
         batch.positions[key] = submission
@@ -242,16 +256,15 @@ class RecordTransactions:
                 continue
             posted.append(tx)
             entries += batch.entries[key]
-            outgoing.append(events.transaction_recorded(tx, now, submission.correlation_id))
-            outgoing += [
-                events.entry_posted(entry, submission.correlation_id) for entry in batch.entries[key]
-            ]
+            correlation_id = submission.correlation_id
+            outgoing.append(events.recorded_event(tx, row.payload, now, correlation_id))
+            outgoing += [events.posted_event(entry, correlation_id) for entry in batch.entries[key]]
             ids = [entry.entry_id for entry in batch.entries[key]]
             batch.outcomes.append(_outcome(submission, tx, "posted", entry_ids=ids, flags=list(row.flags)))
         if entries:
             await uow.journal.add(entries)
         if outgoing:
-            await uow.outbox.add_many(outgoing)
+            await uow.outbox.add_events(outgoing)
         if batch.rejections:
             await uow.rejections.add(batch.rejections)
         return BatchResult.of(batch.outcomes), posted
