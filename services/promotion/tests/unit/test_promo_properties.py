@@ -1,7 +1,8 @@
 """Properties of the engine over random promotions and carts.
 
 No line is discounted below zero or beyond its price; spread amounts sum exactly; the same input
-gives the same output whatever the order of lines or promotions; the index agrees with a scan.
+gives the same output whatever the order of lines or promotions; the index agrees with a scan; the
+gRPC response written from the engine's integers is the one built from its EvaluationResult.
 """
 
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from decimal import Decimal
 from canon.money import Money, sum_money
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from promotion.adapters.grpc.messages import response_from_priced, response_from_result
 from promotion.domain import (
     AmountOff,
     BundleComponent,
@@ -220,6 +222,17 @@ def test_the_index_gives_the_same_result_as_a_full_scan(
     promotions: list[PromotionVersion], cart: Cart, usage: dict[str, CouponUse]
 ) -> None:
     assert PromotionIndex(promotions).evaluate(cart, usage) == naive_evaluate(promotions, cart, usage)
+
+
+@settings(max_examples=200)
+@given(promotions=promotion_lists(), cart=carts(), usage=usages)
+def test_the_grpc_response_written_from_integers_is_the_one_from_the_result(
+    promotions: list[PromotionVersion], cart: Cart, usage: dict[str, CouponUse]
+) -> None:
+    index = PromotionIndex(promotions)
+    priced = index.price(cart, usage)
+    assert priced.result() == index.evaluate(cart, usage)
+    assert response_from_priced(priced) == response_from_result(priced.result(), cart.currency)
 
 
 @given(amount=st.integers(1, 100_000), cart=carts())

@@ -210,3 +210,36 @@ def test_cart_refuses_duplicate_line_ids_and_foreign_prices() -> None:
     with pytest.raises(ValidationError) as qty:
         CartLine(line_id="l1", sku="A", category_id="C", qty=0, unit_price=Money(100, "USD"))
     assert qty.value.field == "qty"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"line_id": ""}, "line_id"),
+        ({"line_id": " l1"}, "line_id"),
+        ({"sku": "A "}, "sku"),
+        ({"sku": "   "}, "sku"),
+        ({"category_id": "\tC"}, "category_id"),
+        ({"qty": 0}, "qty"),
+        ({"qty": True}, "qty"),
+        ({"unit_price": Money(-1, "USD")}, "unit_price"),
+        ({"unit_price": 100}, "unit_price"),
+        ({"sku": 7}, "sku"),
+    ],
+)
+def test_each_bad_cart_line_value_names_its_field(changes: dict[str, object], field: str) -> None:
+    values: dict[str, object] = {
+        "line_id": "l1",
+        "sku": "A",
+        "category_id": "C",
+        "qty": 2,
+        "unit_price": Money(100, "USD"),
+        **changes,
+    }
+    with pytest.raises(ValidationError) as error:
+        CartLine(**values)  # type: ignore[arg-type]
+    assert error.value.field == field
+
+
+def test_a_free_line_is_valid() -> None:
+    assert CartLine(line_id="l1", sku="A", category_id="C", qty=1, unit_price=Money(0, "USD")).qty == 1

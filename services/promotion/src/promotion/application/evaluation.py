@@ -15,6 +15,7 @@ import msgspec
 from promotion.domain.cart import Cart, CouponUsage, CouponUse
 from promotion.domain.errors import ValidationError
 from promotion.domain.index import PromotionIndex
+from promotion.domain.priced import PricedCart
 from promotion.domain.result import EvaluationResult
 from promotion.domain.version import PromotionVersion
 
@@ -35,6 +36,10 @@ class EvaluateCart:
     def __call__(self, cart: Cart, usage: CouponUsage | None = None) -> EvaluationResult:
         return self._index.evaluate(cart, usage)
 
+    def price(self, cart: Cart, usage: CouponUsage | None = None) -> PricedCart:
+        """The same answer in integers, before Money (what the gRPC adapter writes out)."""
+        return self._index.price(cart, usage)
+
 
 UsageReader = Callable[[frozenset[str], str | None], Awaitable[dict[str, CouponUse]]]
 NodePlaces = Callable[[str], tuple[str, str | None] | None]
@@ -50,6 +55,10 @@ class CartEvaluator:
         self._node_places = node_places
 
     async def __call__(self, cart: Cart) -> EvaluationResult:
+        return (await self.price(cart)).result()
+
+    async def price(self, cart: Cart) -> PricedCart:
+        """The answer in integers, before Money (what the gRPC adapter writes out)."""
         if cart.node is not None and cart.region is None:
             place = self._node_places(cart.node)
             if place is not None:
@@ -57,7 +66,7 @@ class CartEvaluator:
                     cart, region=place[0], store_cluster=cart.store_cluster or place[1]
                 )
         usage = await self._usage(cart.coupons, cart.customer_id) if cart.coupons else {}
-        return self.evaluate_cart(cart, usage)
+        return self.evaluate_cart.price(cart, usage)
 
 
 _CART = msgspec.json.Decoder(Cart)

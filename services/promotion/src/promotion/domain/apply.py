@@ -39,17 +39,23 @@ _MECHANICS: dict[int, Callable[[Plan, Ledger, list[int]], set[int]]] = {
 
 
 class CartLookup:
-    """Line indexes of a cart by sku and by category, built once per evaluation."""
+    """Line indexes of a cart by sku and by category, built once per evaluation, and only when a
+    promotion naming items asks (the index hands the engine the lines those matched already)."""
 
-    __slots__ = ("by_category", "by_sku", "lines")
+    __slots__ = ("_by_category", "_by_sku", "lines")
 
     def __init__(self, lines: Sequence[CartLine]) -> None:
         self.lines = lines
-        self.by_sku: dict[str, list[int]] = {}
-        self.by_category: dict[str, list[int]] = {}
-        for index, line in enumerate(lines):
-            self.by_sku.setdefault(line.sku, []).append(index)
-            self.by_category.setdefault(line.category_id, []).append(index)
+        self._by_sku: dict[str, list[int]] | None = None
+        self._by_category: dict[str, list[int]] = {}
+
+    def _keyed(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        if self._by_sku is None:
+            self._by_sku = {}
+            for index, line in enumerate(self.lines):
+                self._by_sku.setdefault(line.sku, []).append(index)
+                self._by_category.setdefault(line.category_id, []).append(index)
+        return self._by_sku, self._by_category
 
     def scan_lines(self, plan: Plan) -> list[int]:
         """The eligible lines by testing every line (the plain definition)."""
@@ -61,8 +67,9 @@ class CartLookup:
         promotion's scope names (when it names items)."""
         if not plan.names_items:
             return list(range(len(self.lines))) if plan.any_line else self.scan_lines(plan)
+        by_sku, by_category = self._keyed()
         found: set[int] = set()
-        for keys, lines_by_key in ((plan.items, self.by_sku), (plan.categories, self.by_category)):
+        for keys, lines_by_key in ((plan.items, by_sku), (plan.categories, by_category)):
             if len(keys) < len(lines_by_key):
                 for key in keys:
                     indexes = lines_by_key.get(key)

@@ -22,11 +22,34 @@ class CartLine(msgspec.Struct, frozen=True, kw_only=True):
     unit_price: Money
 
     def __post_init__(self) -> None:
-        _checks.identifier("line_id", self.line_id)
-        _checks.identifier("sku", self.sku)
-        _checks.identifier("category_id", self.category_id)
-        _checks.integer("qty", self.qty, 1)
-        _checks.money("unit_price", self.unit_price)
+        line_id, sku, category_id, qty, price = (
+            self.line_id,
+            self.sku,
+            self.category_id,
+            self.qty,
+            self.unit_price,
+        )
+        if (  # the common, valid line in a few cheap tests (built per line on the evaluation path)
+            type(line_id) is str
+            and type(sku) is str
+            and type(category_id) is str
+            and line_id
+            and sku
+            and category_id
+            and line_id.strip() == line_id
+            and sku.strip() == sku
+            and category_id.strip() == category_id
+            and type(qty) is int
+            and qty >= 1
+            and type(price) is Money
+            and price.amount_minor >= 0
+        ):
+            return
+        _checks.identifier("line_id", line_id)
+        _checks.identifier("sku", sku)
+        _checks.identifier("category_id", category_id)
+        _checks.integer("qty", qty, 1)
+        _checks.money("unit_price", price)
 
     @property
     def canonical_key(self) -> tuple[str, str, int, int, str]:

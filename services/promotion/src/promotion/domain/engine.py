@@ -31,14 +31,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import attrgetter
 
-from canon.money import Money
-
 from promotion.domain.apply import CartLookup, apply_plan
 from promotion.domain.cart import Cart, CartLine, CouponUsage
 from promotion.domain.eligibility import coupon_check
-from promotion.domain.ledger import Ledger
+from promotion.domain.ledger import Ledger, PromotionKey
 from promotion.domain.plan import Plan, plan_for
-from promotion.domain.result import CouponRedemption, EvaluationResult, LineAdjustment, LineResult
+from promotion.domain.priced import PricedCart, PricedLine
+from promotion.domain.result import CouponRedemption, EvaluationResult
 from promotion.domain.version import PromotionVersion
 
 _SORT_KEY = attrgetter("sort_key")
@@ -144,6 +143,19 @@ def evaluate_matched(
     *,
     reference: bool = False,
 ) -> EvaluationResult:
+    """:func:`price_matched`, as an :class:`EvaluationResult`."""
+    return price_matched(candidates, cart, usage, order, lines, reference=reference).result()
+
+
+def price_matched(
+    candidates: dict[Plan, list[int] | None],
+    cart: Cart,
+    usage: CouponUsage | None,
+    order: list[int],
+    lines: list[CartLine],
+    *,
+    reference: bool = False,
+) -> PricedCart:
     """The engine proper. ``candidates`` maps each plan (one per promotion key) to the lines (in
     canonical order, ascending) its item keys matched, or None to look them up: the eligible lines
     are those of them that pass the plan's full line test."""
@@ -164,7 +176,7 @@ def evaluate_matched(
             final.adopt(outcome.ledger, outcome.touched)
         if not reference:
             if not claimed:  # no exclusive won: the final pass would repeat the stack-alone one
-                return _result(cart, order, stack_alone, standalone)
+                return _priced(cart, order, stack_alone, standalone)
             if all(o.plan.per_line_only or claimed.isdisjoint(o.eligible) for o in stack):
                 # Outside the claimed lines every stackable promotion sees what it saw in the
                 # stack-alone pass (one reading only its own line, or none of its lines claimed),
@@ -175,12 +187,12 @@ def evaluate_matched(
                         tallies = stack_alone.tallies.get(line)
                         if tallies:
                             final.tallies[line] = tallies
-                return _result(cart, order, final, standalone)
+                return _priced(cart, order, final, standalone)
     else:
         final = base.fork()
     for outcome in stack:
         _apply_in_turn(outcome, final, claimed, reference)
-    return _result(cart, order, final, standalone)
+    return _priced(cart, order, final, standalone)
 
 
 def _apply_in_turn(outcome: _Standalone, ledger: Ledger, blocked: set[int], reference: bool) -> None:
@@ -267,55 +279,23 @@ def _resolve_stacking_groups(stackable: list[_Standalone]) -> list[_Standalone]:
     return sorted(kept, key=lambda outcome: outcome.plan.sort_key)
 
 
-def _result(cart: Cart, order: list[int], final: Ledger, standalone: list[_Standalone]) -> EvaluationResult:
-    """Money and the caller's line order only here, at the boundary."""
-    by_caller_index: list[LineResult | None] = [None] * len(order)
-    applied: set[tuple[str, int]] = set()
-    currency = cart.currency
-    zero = Money(0, currency)
-    total_minor = 0
+def _priced(cart: Cart, order: list[int], final: Ledger, standalone: list[_Standalone]) -> PricedCart:
+    """The final ledger's lines in the caller's order, and the coupons the kept promotions need."""
     all_tallies = final.tallies
+    lines = final.lines
+    in_order: list[PricedLine] = [
+        (line, all_tallies.get(position) or None) for position, line in enumerate(lines)
+    ]
+    by_caller_index = in_order.copy()
     for position, caller_index in enumerate(order):
-        line = final.lines[position]
-        gross_minor = line.unit_price.amount_minor * line.qty
-        gross = Money(gross_minor, currency)
-        tallies = all_tallies.get(position)
-        if not tallies:
-            by_caller_index[caller_index] = LineResult(
-                line_id=line.line_id, gross=gross, discount=zero, net=gross, adjustments=[]
-            )
-            continue
-        adjustments = []
-        discount_minor = 0
-        for key, (amount_minor, units, plan) in tallies.items():
-            version = plan.version
-            adjustments.append(
-                LineAdjustment(
-                    promotion_id=key[0],
-                    version=key[1],
-                    amount=Money(amount_minor, currency),
-                    units=units,
-                    funding=version.funding,
-                    accounting=version.accounting,
-                )
-            )
-            applied.add(key)
-            discount_minor += amount_minor
-        total_minor += discount_minor
-        by_caller_index[caller_index] = LineResult(
-            line_id=line.line_id,
-            gross=gross,
-            discount=Money(discount_minor, currency),
-            net=Money(gross_minor - discount_minor, currency),
-            adjustments=adjustments,
-        )
+        by_caller_index[caller_index] = in_order[position]
+    applied: set[PromotionKey] = set()
+    for tallies in all_tallies.values():
+        applied.update(tallies)
     coupons = [
         CouponRedemption(code=o.coupon_code, promotion_id=o.plan.key[0], version=o.plan.key[1])
         for o in standalone
         if o.coupon_code is not None and o.plan.key in applied
     ]
-    return EvaluationResult(
-        lines=[line for line in by_caller_index if line is not None],
-        total_discount=Money(total_minor, currency),
-        coupons_consumed=sorted(coupons, key=lambda coupon: (coupon.promotion_id, coupon.code)),
-    )
+    coupons.sort(key=lambda coupon: (coupon.promotion_id, coupon.code))
+    return PricedCart(cart.currency, by_caller_index, coupons)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from promotion.domain.cart import Cart, CouponUsage
-from promotion.domain.engine import canonical_order, evaluate, evaluate_matched
+from promotion.domain.engine import canonical_order, evaluate, price_matched
 from promotion.domain.mechanics import mechanic_item_sets
 from promotion.domain.plan import Plan
+from promotion.domain.priced import PricedCart
 from promotion.domain.result import EvaluationResult
 from promotion.domain.version import PromotionVersion
 
@@ -112,6 +113,10 @@ class PromotionIndex:
         return [plan.version for plan in sorted(self.candidate_plans(cart), key=lambda plan: plan.sort_key)]
 
     def evaluate(self, cart: Cart, usage: CouponUsage | None = None) -> EvaluationResult:
+        return self.price(cart, usage).result()
+
+    def price(self, cart: Cart, usage: CouponUsage | None = None) -> PricedCart:
+        """:meth:`evaluate` before its Money is built (for adapters that write integers out)."""
         order, lines = canonical_order(cart)
         view = self._view(cart.channel)
         matched: dict[Plan, list[int] | None] = dict.fromkeys(view.any_item)
@@ -125,7 +130,7 @@ class PromotionIndex:
                             matched[plan] = [position]
                         elif found[-1] != position:
                             found.append(position)
-        return evaluate_matched(matched, cart, usage, order, lines)
+        return price_matched(matched, cart, usage, order, lines)
 
 
 def naive_evaluate(

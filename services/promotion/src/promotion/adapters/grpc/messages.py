@@ -10,6 +10,8 @@ from retail_platform.grpc_codegen import load_grpc_modules
 
 from promotion.domain.cart import Cart, CartLine
 from promotion.domain.errors import ValidationError
+from promotion.domain.plan import Plan
+from promotion.domain.priced import PricedCart
 from promotion.domain.result import EvaluationResult
 from promotion.domain.terms import Accounting, Funding
 
@@ -25,11 +27,16 @@ def _instant(text: str) -> datetime:
 
 
 def cart_from_request(request: Any) -> Cart:
+    """The proto already gives strings and integers, so each line costs one CartLine (whose checks
+    take a short path for a valid line) and its Money; a bad value names its field
+    (``lines[2].qty``, ``currency``)."""
     currency = request.currency
-    lines = []
+    Money.zero(currency)  # an unknown currency names the request's field, not the first line's
+    lines: list[CartLine] = []
+    append = lines.append
     for index, line in enumerate(request.lines):
         try:
-            lines.append(
+            append(
                 CartLine(
                     line_id=line.line_id,
                     sku=line.sku,
@@ -102,6 +109,55 @@ def response_from_result(result: EvaluationResult, currency: str) -> Any:
                 message.units = adjustment.units
     add_coupon = response.coupons_consumed.add
     for coupon in result.coupons_consumed:
+        add_coupon(code=coupon.code, promotion_id=coupon.promotion_id, version=coupon.version)
+    return response
+
+
+_PLAN_TEMPLATES: dict[int, tuple[Plan, Any]] = {}
+
+
+def _plan_template(plan: Plan) -> Any:
+    """A LineAdjustment holding everything of a promotion version but the amount and units, built
+    once per compiled plan (keyed by identity; the entry keeps the plan alive, so an id is not reused)."""
+    cached = _PLAN_TEMPLATES.get(id(plan))
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    if len(_PLAN_TEMPLATES) >= 20_000:  # the index was rebuilt many times: drop the old plans
+        _PLAN_TEMPLATES.clear()
+    version = plan.version
+    template = pb2.LineAdjustment()
+    template.CopyFrom(_adjustment_template(version.funding, version.accounting))
+    template.promotion_id, template.version = plan.key
+    _PLAN_TEMPLATES[id(plan)] = (plan, template)
+    return template
+
+
+def response_from_priced(priced: PricedCart) -> Any:
+    """The same response as :func:`response_from_result` on ``priced.result()``, written straight
+    from the engine's integers (no Money, LineResult or LineAdjustment objects in between)."""
+    response = pb2.EvaluateCartResponse(currency=priced.currency)
+    add_line = response.lines.add
+    total_minor = 0
+    for line, tallies in priced.lines:
+        gross_minor = line.unit_price.amount_minor * line.qty
+        if tallies is None:
+            add_line(line_id=line.line_id, gross_minor=gross_minor, net_minor=gross_minor)
+            continue
+        out = add_line(line_id=line.line_id, gross_minor=gross_minor)
+        add_adjustment = out.adjustments.add
+        discount_minor = 0
+        for amount_minor, units, plan in tallies.values():
+            message = add_adjustment()
+            message.CopyFrom(_plan_template(plan))
+            message.amount_minor = amount_minor
+            message.units = units
+            discount_minor += amount_minor
+        out.discount_minor = discount_minor
+        out.net_minor = gross_minor - discount_minor
+        total_minor += discount_minor
+    response.total_discount_minor = total_minor
+    add_coupon = response.coupons_consumed.add
+    for coupon in priced.coupons_consumed:
         add_coupon(code=coupon.code, promotion_id=coupon.promotion_id, version=coupon.version)
     return response
 

@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 from retail_platform.principal import Principal
 
-from promotion.adapters.grpc.messages import cart_from_request, pb2_grpc, response_from_result
+from promotion.adapters.grpc.messages import cart_from_request, pb2_grpc, response_from_priced
 from promotion.application.evaluation import CartEvaluator, EvaluateCart
 from promotion.domain.errors import ValidationError
 
@@ -47,10 +47,10 @@ class PromotionEvaluationServicer(pb2_grpc.PromotionEvaluationServicer):  # type
             await context.abort(
                 grpc.StatusCode.PERMISSION_DENIED, f"channel: the key is not bound to {cart.channel!r}"
             )
-        result = self._evaluator(cart)
-        if inspect.isawaitable(result):
-            result = await result
-        return response_from_result(result, cart.currency)
+        priced = self._evaluator.price(cart)
+        if inspect.isawaitable(priced):
+            priced = await priced
+        return response_from_priced(priced)
 
 
 async def serve_evaluation(
