@@ -11,7 +11,14 @@ import msgspec
 import pytest
 from canon.ledger import JournalEntry
 from canon.money import Money
-from canon.sales import SalesLine, SalesTransaction, TaxLine, Tender
+from canon.sales import (
+    TRANSACTION_RECORDED,
+    SalesLine,
+    SalesTransaction,
+    TaxLine,
+    Tender,
+    TransactionRecorded,
+)
 from order_ledger.adapters.postgres.queries import LedgerQueries
 from order_ledger.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from order_ledger.application import events
@@ -137,7 +144,8 @@ async def outbox_rows_are_the_envelopes_events_build(
             await connection.execute(text("select event_id, subject, headers::text, payload from outbox"))
         ).all()
     stored = {row[0]: (row[1], msgspec.json.decode(row[2]), bytes(row[3])) for row in rows}
-    recorded, payload = events.transaction_recorded(tx, NOW)
+    recorded = events.recorded_event(tx, events.encode_transaction(tx), NOW).envelope()
+    payload = TRANSACTION_RECORDED.encode(TransactionRecorded(transaction=tx, recorded_at=NOW))
     assert stored[recorded.id] == (recorded.type, recorded.to_headers(), payload)
     posted, _ = events.entry_posted(entry)
     assert stored[posted.id][:2] == (posted.type, posted.to_headers())

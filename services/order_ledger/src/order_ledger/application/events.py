@@ -1,10 +1,10 @@
 """Outgoing events of the order ledger, with deterministic ids from business keys.
 
-`transaction_recorded` / `entry_posted` give an (Envelope, payload) pair; the posting hot path uses
-`recorded_event` / `posted_event` instead: an `OutgoingEvent` holds the envelope's fields without
-building (and checking) an `Envelope`, and the recorded payload splices in the transaction's JSON
-already encoded for its row, so each transaction is encoded once. Both forms give the same headers
-and the same payload bytes (tests/unit/test_ledger_events.py).
+An `OutgoingEvent` holds an envelope's fields without building (and checking) an `Envelope`: the
+posting hot path writes its headers straight from them, and the recorded payload splices in the
+transaction's JSON already encoded for its row, so each transaction is encoded once. They give the
+headers and payload bytes that `Envelope.new` and the canon codecs give (tests/unit/test_ledger_events.py).
+`entry_posted` is the (Envelope, payload) form the other use cases queue.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import msgspec
 from canon.envelope import NATS_MSG_ID, SPEC_VERSION, Envelope
 from canon.errors import ValidationError
 from canon.ledger import ENTRY_POSTED, EntryPosted, JournalEntry
-from canon.sales import TRANSACTION_RECORDED, SalesTransaction, TransactionRecorded
+from canon.sales import TRANSACTION_RECORDED, SalesTransaction
 
 from order_ledger.domain.ids import deterministic_id
 
@@ -85,36 +85,15 @@ def posted_id(entry: JournalEntry) -> str:
     return deterministic_id("ledger-entry-posted", entry.entry_id)
 
 
-def transaction_recorded(
-    tx: SalesTransaction, recorded_at: datetime, correlation_id: str | None = None
-) -> tuple[Envelope, bytes]:
-    envelope = Envelope.new(
-        type=TRANSACTION_RECORDED.type,
-        source=SOURCE,
-        subject=tx.order_id,
-        id=recorded_id(tx),
-        correlation_id=correlation_id,
-        time=recorded_at,
-    )
-    return envelope, TRANSACTION_RECORDED.encode(TransactionRecorded(transaction=tx, recorded_at=recorded_at))
-
-
 def entry_posted(entry: JournalEntry, correlation_id: str | None = None) -> tuple[Envelope, bytes]:
-    envelope = Envelope.new(
-        type=ENTRY_POSTED.type,
-        source=SOURCE,
-        subject=entry.order_id or entry.document_id,
-        id=posted_id(entry),
-        correlation_id=correlation_id,
-        time=entry.posted_at,
-    )
-    return envelope, ENTRY_POSTED.encode(EntryPosted(entry=entry))
+    event = posted_event(entry, correlation_id)
+    return event.envelope(), event.payload
 
 
 def recorded_event(
     tx: SalesTransaction, tx_json: bytes, recorded_at: datetime, correlation_id: str | None = None
 ) -> OutgoingEvent:
-    """`transaction_recorded`, given `tx_json` = `encode_transaction(tx)`."""
+    """`retail.sales.transaction_recorded.v1`, given `tx_json` = `encode_transaction(tx)`."""
     event_id = recorded_id(tx)
     payload = _ENCODER.encode(_RecordedWire(transaction=msgspec.Raw(tx_json), recorded_at=recorded_at))
     return OutgoingEvent(
@@ -128,7 +107,7 @@ def recorded_event(
 
 
 def posted_event(entry: JournalEntry, correlation_id: str | None = None) -> OutgoingEvent:
-    """`entry_posted` as an OutgoingEvent."""
+    """`retail.ledger.entry_posted.v1`."""
     event_id = posted_id(entry)
     return OutgoingEvent(
         event_id,
