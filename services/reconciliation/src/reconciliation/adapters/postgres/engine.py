@@ -83,8 +83,10 @@ class PostgresReconciler:
                 await _execute(session, setting, params)
             for sql in [*sql_settlement.OPEN_SIDES, *sql_results.FOUND_TABLE]:
                 await _execute(session, sql, params)
+            for sql in sql_settlement.REFERENCE_MATCH_PLAN:
+                await _execute(session, sql, params)
             reference = (await _execute(session, sql_settlement.REFERENCE_MATCH, params)).scalar_one()
-            for sql in sql_settlement.ANALYZE_OPEN:
+            for sql in [*sql_settlement.AFTER_REFERENCE_MATCH, *sql_settlement.ANALYZE_OPEN]:
                 await _execute(session, sql, params)
             amount_date = 0
             for _ in range(MAX_AMOUNT_DATE_ROUNDS):

@@ -12,7 +12,7 @@ _OPEN_SETTLEMENT = """
      WHERE legal_entity_id = :entity AND direction IS NOT NULL AND gross_minor IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = sl.processor
                          AND m.direction = sl.direction AND m.settlement_reference = sl.processor_reference)
-     GROUP BY processor, direction, processor_reference"""
+     GROUP BY processor_reference, processor, direction"""
 _OPEN_LEDGER = """
     SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
            sum(amount_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
@@ -21,9 +21,10 @@ _OPEN_LEDGER = """
      WHERE legal_entity_id = :entity
        AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = tl.processor
                          AND m.direction = tl.direction AND m.ledger_reference = tl.processor_reference)
-     GROUP BY processor, direction, processor_reference"""
+     GROUP BY processor_reference, processor, direction"""
 
-_OPEN_COLUMNS = """processor text NOT NULL, direction smallint NOT NULL, ref text NOT NULL, currency text,
+_OPEN_COLUMNS = """processor text COLLATE "C" NOT NULL, direction smallint NOT NULL,
+    ref text COLLATE "C" NOT NULL, currency text,
     amount bigint, business_date date, period_id text, channel_id text"""
 
 # The open sides are made by the reference match itself (what it left unpaired), not by reading
@@ -35,11 +36,13 @@ OPEN_SIDES = [
 ]
 
 # One pass over each side: the open settlement and ledger groups, fully joined by reference (and
-# currency); pairs become matches, the rest the open sides. Hash joins and aggregates throughout,
-# so the run grows linearly with the lines (given the run's work_mem). Both sides exclude what is
-# already matched on either unique key and runs of an entity are serialised, so no pair can
-# conflict: a plain INSERT (no ON CONFLICT), in key order, which keeps index inserts local (byte
-# order: the same as the database's C.UTF-8 order, and sorted with memcmp instead of strcoll).
+# currency); pairs become matches, the rest the open sides. Both sides exclude what is already
+# matched on either unique key and runs of an entity are serialised, so no pair can conflict: a
+# plain INSERT (no ON CONFLICT), in key order, which keeps index inserts local.
+# The plan is sorts and merges (REFERENCE_MATCH_PLAN): each side sorted once by reference (bytewise,
+# on abbreviated keys: migration 0004), grouped in that order and merge-joined, so the pairs come out
+# in the order the matches are inserted in. Hashing both sides instead leaves the pairs in hash
+# order, and sorting a million wide pairs before the insert cost more than the rest of the join.
 _SIDE = ["processor", "direction", "ref", "currency", "amount", "business_date", "period_id", "channel_id"]
 _PAIR_COLUMNS = ", ".join(
     [*(f"s.{c} AS s_{c}" for c in [*_SIDE, "report_id"]), *(f"t.{c} AS t_{c}" for c in _SIDE)]
@@ -48,8 +51,8 @@ REFERENCE_MATCH = f"""
 WITH pairs AS MATERIALIZED (
     SELECT {_PAIR_COLUMNS}
       FROM ({_OPEN_SETTLEMENT}) s
-      FULL JOIN ({_OPEN_LEDGER}) t ON t.processor = s.processor AND t.direction = s.direction
-                                 AND t.ref = s.ref AND t.currency = s.currency
+      FULL JOIN ({_OPEN_LEDGER}) t ON t.ref = s.ref AND t.processor = s.processor
+                                 AND t.direction = s.direction AND t.currency = s.currency
 ), matched AS (
     INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
                                     legal_entity_id, currency, rule, settlement_minor, ledger_minor,
@@ -57,7 +60,7 @@ WITH pairs AS MATERIALIZED (
     SELECT s_processor, s_direction, s_ref, t_ref, :entity, s_currency, 'reference', s_amount, t_amount,
            t_channel_id, t_business_date, :run, :now
       FROM pairs WHERE s_ref IS NOT NULL AND t_ref IS NOT NULL
-     ORDER BY s_processor COLLATE "C", s_direction, s_ref COLLATE "C"
+     ORDER BY s_ref, s_processor, s_direction
     RETURNING 1
 ), open_settled AS (
     INSERT INTO open_settlement SELECT {", ".join(f"s_{c}" for c in [*_SIDE, "report_id"])}
@@ -66,6 +69,9 @@ WITH pairs AS MATERIALIZED (
     INSERT INTO open_ledger SELECT {", ".join(f"t_{c}" for c in _SIDE)} FROM pairs WHERE s_ref IS NULL
 )
 SELECT count(*) FROM matched"""
+
+REFERENCE_MATCH_PLAN = ["SET LOCAL enable_hashagg = off", "SET LOCAL enable_hashjoin = off"]
+AFTER_REFERENCE_MATCH = ["SET LOCAL enable_hashagg = on", "SET LOCAL enable_hashjoin = on"]
 
 # The amount/date rounds look up each open settlement group's ledger candidates by amount range:
 # through this index (a lateral index scan), never by comparing every open pair.
