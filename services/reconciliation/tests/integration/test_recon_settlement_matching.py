@@ -133,6 +133,32 @@ async def test_a_missing_sale_that_arrives_later_clears_its_exception(database_u
         assert [tuple(a) for a in audit] == [(1, "opened", "system"), (2, "auto_resolved", "system")]
 
 
+async def test_a_reference_settled_in_another_currency_than_the_ledger_posted_is_no_match(
+    database_url: str,
+) -> None:
+    async with harness(database_url) as h:
+        await h.post(card_sale_entry("P5", 1000, currency="USD"), card_sale_entry("P6", 800))
+        await h.ingest(
+            adyen_file(
+                [
+                    adyen_row("P5", "Settled", "10.00", "9.70", fee="0.30"),  # EUR, the ledger says USD
+                    adyen_row("P6", "Settled", "8.00", "7.80", fee="0.20"),
+                ]
+            ),
+            filename="b.csv",
+            legal_entity_id="LE-NL",
+            reconcile=False,
+        )
+        run = await h.reconciler.run("LE-NL", AS_OF)
+        assert (run.reference_matches, run.amount_date_matches) == (1, 0)
+        assert await h.exceptions() == [
+            ("missing_in_ledger", "P5", 1000),
+            ("missing_in_settlement", "P5", 1000),
+        ]
+        currencies = await h.rows("SELECT currency FROM recon_exceptions ORDER BY exception_type")
+        assert [c.currency for c in currencies] == ["EUR", "USD"]
+
+
 async def test_chargeback_is_an_exception_with_both_sides_as_evidence(database_url: str) -> None:
     async with harness(database_url) as h:
         await h.post(card_sale_entry("P2", 2500))

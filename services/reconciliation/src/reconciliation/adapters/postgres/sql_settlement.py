@@ -35,8 +35,10 @@ OPEN_SIDES = [
     f"CREATE TEMP TABLE open_ledger ({_OPEN_COLUMNS}) ON COMMIT DROP",
 ]
 
-# One pass over each side: the open settlement and ledger groups, fully joined by reference (and
-# currency); pairs become matches, the rest the open sides. Both sides exclude what is already
+# One pass over each side: the open settlement and ledger groups, fully joined by reference; pairs
+# in the same currency become matches, the rest (either side alone, or in another currency) the open
+# sides. The currency is compared after the join, not in it, so the join's keys are exactly the order
+# the groups come out in and neither side is sorted again. Both sides exclude what is already
 # matched on either unique key and runs of an entity are serialised, so no pair can conflict: a
 # plain INSERT (no ON CONFLICT), in key order, which keeps index inserts local.
 # The plan is sorts and merges (REFERENCE_MATCH_PLAN): each side sorted once by reference (bytewise,
@@ -52,21 +54,22 @@ WITH pairs AS MATERIALIZED (
     SELECT {_PAIR_COLUMNS}
       FROM ({_OPEN_SETTLEMENT}) s
       FULL JOIN ({_OPEN_LEDGER}) t ON t.ref = s.ref AND t.processor = s.processor
-                                 AND t.direction = s.direction AND t.currency = s.currency
+                                 AND t.direction = s.direction
 ), matched AS (
     INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
                                     legal_entity_id, currency, rule, settlement_minor, ledger_minor,
                                     channel_id, business_date, run_id, matched_at)
     SELECT s_processor, s_direction, s_ref, t_ref, :entity, s_currency, 'reference', s_amount, t_amount,
            t_channel_id, t_business_date, :run, :now
-      FROM pairs WHERE s_ref IS NOT NULL AND t_ref IS NOT NULL
+      FROM pairs WHERE s_currency = t_currency
      ORDER BY s_ref, s_processor, s_direction
     RETURNING 1
 ), open_settled AS (
     INSERT INTO open_settlement SELECT {", ".join(f"s_{c}" for c in [*_SIDE, "report_id"])}
-      FROM pairs WHERE t_ref IS NULL
+      FROM pairs WHERE s_ref IS NOT NULL AND (t_ref IS NULL OR t_currency <> s_currency)
 ), open_ledger_side AS (
-    INSERT INTO open_ledger SELECT {", ".join(f"t_{c}" for c in _SIDE)} FROM pairs WHERE s_ref IS NULL
+    INSERT INTO open_ledger SELECT {", ".join(f"t_{c}" for c in _SIDE)} FROM pairs
+     WHERE t_ref IS NOT NULL AND (s_ref IS NULL OR s_currency <> t_currency)
 )
 SELECT count(*) FROM matched"""
 
