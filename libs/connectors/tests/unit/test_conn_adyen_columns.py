@@ -136,3 +136,102 @@ def test_samples_read_the_same_way_by_either_path() -> None:
         table = fast_table(unquoted + "\n")
         assert table is not None, path.name
         assert _report(table) == general(unquoted.encode())
+
+
+def _row(**fields: str) -> str:
+    """A plain row of ROWS' layout with some fields replaced (by column name)."""
+    values = dict(zip(HEADER.split(","), ROWS[0].split(","), strict=True))
+    return ",".join({**values, **fields}.values())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        plain([*ROWS[:3], "", *ROWS[3:]]),
+        plain(ROWS) + b"\n",
+        plain([*ROWS[:3], ROWS[3] + ",", *ROWS[4:]]),
+        plain([*ROWS[:3], ROWS[3].rsplit(",", 2)[0], *ROWS[4:]]),
+        plain([*ROWS, _row(**{"Psp Reference": "P1\xa0"})]),
+        plain([*ROWS, _row(Type="\u2003Settled")]),
+        plain([*ROWS, _row(**{"Merchant Reference": "O1\x85"})]),
+        plain([*ROWS, _row(**{"Modification Reference": "\u3000P1"})]),
+        plain([*ROWS, _row(**{"Payment Method": "vi\rsa"})]),
+        plain([*ROWS, _row(**{"Gross Credit (GC)": "99999999999999999999.00"})]),
+    ],
+    ids=[
+        "blank-line-in-the-middle", "blank-line-at-the-end", "an-extra-empty-field", "a-short-row",
+        "no-break-space-at-an-edge", "em-space-in-a-repeated-column", "next-line-at-an-edge",
+        "ideographic-space-at-an-edge", "lone-cr", "more-digits-than-int64",
+    ],
+)  # fmt: skip
+def test_what_pyarrow_would_read_differently_goes_to_the_general_reader(content: bytes) -> None:
+    """pyarrow skips blank lines and stops at a wrong field count; Python's white space is not ASCII's."""
+    assert fast_table(content.decode()) is None
+    expected = outcome(general, content)
+    assert outcome(adyen_table, content) == (
+        expected if expected[0] == "rejected" else ("taken", SettlementTable.from_report(expected[1]))
+    )
+    assert outcome(parse_adyen, content) == expected
+
+
+def test_a_blank_line_keeps_the_line_numbers_of_the_general_reader() -> None:
+    bad = _row(**{"Net Currency": "ABC"})
+    with pytest.raises(ParseError) as raised:
+        adyen_table(plain([*ROWS[:2], "", bad]))
+    assert [p.line for p in raised.value.problems] == [5]
+
+
+def test_a_control_character_in_the_header_goes_to_the_general_reader() -> None:
+    content = plain(ROWS).replace(b"Reserved4", b"Reserved4\t", 1)
+    assert fast_table(content.decode()) is None
+    assert adyen_table(content) == SettlementTable.from_report(general(content))
+
+
+def test_lines_with_more_empty_fields_than_the_header_are_read_by_columns() -> None:
+    header = HEADER.rsplit(",", 1)[0]  # no Reserved4: every line has one empty field past the header
+    text = "\n".join([header, *ROWS]) + "\n"
+    table = fast_table(text)
+    assert table is not None
+    assert _report(table) == general(text.encode())
+
+
+def test_a_field_past_the_header_on_every_line_is_read_by_the_general_reader() -> None:
+    header = HEADER.rsplit(",", 1)[0]
+    content = ("\n".join([header, *ROWS[:-1], ROWS[-1] + "x"]) + "\n").encode()
+    assert fast_table(content.decode()) is None
+    with pytest.raises(ParseError) as raised:
+        adyen_table(content)
+    assert [(p.line, p.reason) for p in raised.value.problems] == [(9, "expected 23 fields, found 24")]
+
+
+def test_each_zone_converts_its_own_wall_clocks() -> None:
+    times = [
+        ("CET", "2026-03-02 12:00:00"), ("UTC", "2026-03-02 12:00:00"),
+        ("Europe/Amsterdam", "2026-03-29 03:30:00"), ("PST", "2026-03-02 12:00:00"),
+        ("UTC", "2026-03-02 12:00:00"),
+    ]  # fmt: skip
+    rows = [
+        _row(TimeZone=zone, **{"Creation Date": created, "Psp Reference": f"P{i}"})
+        for i, (zone, created) in enumerate(times)
+    ]
+    table = fast_table(plain(rows).decode(), first_line=40)
+    assert table is not None
+    assert [t.isoformat() for t in table.booked_at] == [
+        "2026-03-02T11:00:00+00:00", "2026-03-02T12:00:00+00:00", "2026-03-29T01:30:00+00:00",
+        "2026-03-02T20:00:00+00:00", "2026-03-02T12:00:00+00:00",
+    ]  # fmt: skip
+    assert table.booked_at[1] is table.booked_at[4]  # one conversion per (wall clock, zone)
+    assert table.line_number == list(range(40, 45))
+    from_line_2 = fast_table(plain(rows).decode())
+    assert from_line_2 is not None
+    assert _report(from_line_2) == general(plain(rows))
+
+
+def test_a_fee_row_whose_components_cancel_out_keeps_its_breakdown_fee() -> None:
+    row = _row(Type="Fee", **{"Net Debit (NC)": "1.00", "Net Credit (NC)": "", "Commission (NC)": "-0.30",
+                              "Markup (NC)": "0.30"})  # fmt: skip
+    content = plain([*ROWS, row])
+    table = fast_table(content.decode())
+    assert table is not None
+    assert table.fee_minor[-1] == 0
+    assert _report(table) == general(content)

@@ -1,27 +1,31 @@
-"""The Adyen report read column by column: the fast path for large, plain files.
+"""The Adyen report read column by column with pyarrow: the fast path for large, plain files.
 
 A settlement details report of a million lines is, in practice, plain: no quoted fields, no
 escapes, one record per line, the same number of fields on every line, amounts written as
-`123.45`. Such a file is read here a column at a time with str/list/regex operations that run in
-C (split, slice, join, one regex per amount column), and values that repeat (time stamps, zones,
-currencies) are converted once each. The result is a SettlementTable equal to what the general
-row reader (`adyen._parse_rows`) makes of the same file.
+`123.45`. Such a file is split into columns by pyarrow's CSV reader (all fields as text, no
+quoting), checked and converted with pyarrow.compute, and values that repeat (batches, types, time
+stamps, zones, currencies) are dictionary-encoded, so each distinct one is checked and converted
+once in Python. The result is a SettlementTable equal to what the general row reader
+(`adyen._parse_rows`) makes of the same file.
 
-Anything else (a quote, a backslash or a control character anywhere, a field with blanks at its
-edges, a line with another number of fields, a blank required value, an amount or a date that is
-not plain, a bad currency or zone) makes `fast_table` return None, and the caller reads the file
-with the general reader, which reports every bad line with its number and reason. So this path
-never accepts or rejects anything the general reader would not.
+Anything else (a quote, a backslash or a control character anywhere, a blank line, a line with
+another number of fields, a field with white space at its edges, a blank required value, an
+amount or a date that is not plain, a bad currency or zone) makes `fast_table` return None, and
+the caller reads the file with the general reader, which reports every bad line with its number
+and reason. So this path never accepts or rejects anything the general reader would not.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
+from typing import Any, TypeVar
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from canon import currency as iso4217
 from canon.errors import ValidationError
 
@@ -35,28 +39,27 @@ from connectors.settlement._adyen_layout import (
 )
 from connectors.settlement.table import SettlementTable
 
-# Control characters (tab, NUL, lone CR ...): deleted by this table.
-_CONTROL = str.maketrans("", "", "".join(map(chr, range(32))))
-# A field with white space at an edge (the general reader strips it; here nothing is stripped).
-_EDGE_BLANK = re.compile(r"(?:\A|\n)\s|\s(?:\n|\Z)")
+T = TypeVar("T")
+
 _VALUE_REQUIRED = [name for name in REQUIRED if name != "Psp Reference"]
-# The text fields read (amounts and times are checked by their own patterns).
-_STRIPPED = [
-    "Type", "Batch Number", "TimeZone", "Gross Currency", "Net Currency", "Psp Reference",
-    "Modification Reference", "Merchant Reference", "Exchange Rate",
+# Text fields the general reader strips; here a value with white space at an edge is not plain.
+_REPEATED_STRIPPED = ["Type", "Batch Number", "TimeZone", "Gross Currency", "Net Currency", "Exchange Rate"]
+_PER_LINE_STRIPPED = ["Psp Reference", "Modification Reference", "Merchant Reference"]
+_AMOUNTS = ["Gross Credit (GC)", "Gross Debit (GC)", "Net Credit (NC)", "Net Debit (NC)"]
+_READ = [
+    *_REPEATED_STRIPPED, *_PER_LINE_STRIPPED, *_AMOUNTS, "Creation Date", *(name for name, _ in FEE_COLUMNS),
 ]  # fmt: skip
+# A plain amount per currency exponent (RE2: [0-9] is ASCII only), or a blank.
+_PLAIN_AMOUNT = {
+    places: rf"^(?:[0-9]+\.[0-9]{{{places}}})?$" if places else "^[0-9]*$" for places in range(5)
+}
+_SPACE = pa.scalar(32, pa.uint8())
+_NO_INT = pa.scalar(None, pa.int64())
+_NO_TEXT = pa.scalar(None, pa.string())
 
 
 class _NotPlainError(Exception):
     """The file needs the general reader."""
-
-
-def _plain_amounts(places: int) -> re.Pattern[str]:
-    one = rf"[0-9]+\.[0-9]{{{places}}}" if places else "[0-9]+"
-    return re.compile(rf"(?:{one})?(?:\n(?:{one})?)*")
-
-
-_PLAIN_AMOUNTS = {places: _plain_amounts(places) for places in range(5)}
 
 
 def fast_table(text: str, *, first_line: int = 2) -> SettlementTable | None:
@@ -71,207 +74,230 @@ def fast_table(text: str, *, first_line: int = 2) -> SettlementTable | None:
         return None
 
 
-_CHUNK = 32_768  # lines per slice: the slice's fields stay in the CPU's caches
-
-
-@dataclass
-class _Columns:
-    """The table's columns, filled a slice of lines at a time."""
-
-    fee_keys: list[tuple[str, str]]
-    report_id: list[str] = field(default_factory=list)
-    record_type: list[str] = field(default_factory=list)
-    raw_type: list[str] = field(default_factory=list)
-    reference: list[str] = field(default_factory=list)
-    merchant_reference: list[str | None] = field(default_factory=list)
-    booked_at: list[datetime] = field(default_factory=list)
-    currency: list[str] = field(default_factory=list)
-    gross: list[int | None] = field(default_factory=list)
-    net_currency: list[str] = field(default_factory=list)
-    net: list[int | None] = field(default_factory=list)
-    fee: list[int] = field(default_factory=list)
-    exchange_rate: list[str | None] = field(default_factory=list)
-    fee_breakdown: dict[str, list[int | None]] = field(default_factory=dict)
-    # Values that repeat (batch, type, time, zone, currency) are converted once and shared.
-    shared: dict[str, str] = field(default_factory=dict)
-    instants: dict[str, dict[str, datetime]] = field(default_factory=dict)  # zone -> wall clock -> UTC
-    currencies: dict[str, str] = field(default_factory=lambda: {"": ""})
-
-
 def _read(text: str, first_line: int) -> SettlementTable:
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n")  # a lone CR is left, and refused as a control character
     if '"' in text or "\\" in text:
         raise _NotPlainError  # quoted fields and escapes are the csv module's job
-    header_line, _, body = text.partition("\n")
-    header = [name.strip() for name in header_line.split(",")]
-    if body.endswith("\n"):
-        body = body[:-1]
-    if not body or len(set(header)) != len(header) or any(name not in header for name in REQUIRED):
+    header_end = text.find("\n")
+    header = [name.strip() for name in text[: max(header_end, 0)].split(",")]
+    if len(set(header)) != len(header) or any(name not in header for name in REQUIRED):
         raise _NotPlainError
-    lines = body.split("\n")
-    del body
-    count = len(lines)
-    width = lines[0].count(",") + 1
-    if width < len(header) or list(map(str.count, lines, repeat(","))).count(width - 1) != count:
-        raise _NotPlainError  # a line with another number of fields
+    first_end = text.find("\n", header_end + 1)
+    width = text.count(",", header_end + 1, len(text) if first_end < 0 else first_end) + 1
+    if width < len(header):
+        raise _NotPlainError
+    table = _split(text, header, width)
+    # The lines are split after pyarrow is done with the encoded text: the two are not held at once.
+    lines = text.split("\n")
+    del lines[0]
+    if lines and not lines[-1]:
+        lines.pop()  # the newline that ends the last line
+    if not lines or "" in lines or table.num_rows != len(lines):
+        raise _NotPlainError  # no lines, or a blank one (the general reader skips it: numbers shift)
     if max(map(len, lines)) > csv.field_size_limit():
         raise _NotPlainError
-    out = _Columns(fee_keys=[(name, key) for name, key in FEE_COLUMNS if name in header])
-    out.fee_breakdown = {key: [] for _, key in out.fee_keys}
-    index = {name: j for j, name in enumerate(header)}
-    for start in range(0, count, _CHUNK):
-        _read_slice(lines[start : start + _CHUNK], index, width, out)
-    return SettlementTable(
-        source_format="adyen",
-        report_ids=list(dict.fromkeys(out.report_id)),
-        line_number=list(range(first_line, first_line + count)),
-        report_id=out.report_id,
-        record_type=out.record_type,
-        raw_type=out.raw_type,
-        processor_reference=out.reference,
-        merchant_reference=out.merchant_reference,
-        booked_at=out.booked_at,
-        currency=out.currency,
-        gross_minor=out.gross,
-        net_currency=out.net_currency,
-        net_minor=out.net,
-        fee_minor=out.fee,
-        payout_id=list(out.report_id),
-        exchange_rate=out.exchange_rate,
-        raw_header=header,
-        raw_line=lines,
-        fee_breakdown={key: amounts for key, amounts in out.fee_breakdown.items() if any(amounts)},
-    )
+    return _Columns(table, header).settlement_table(header, lines, first_line)
 
 
-def _read_slice(lines: list[str], index: dict[str, int], width: int, out: _Columns) -> None:
-    """Append the columns of some lines (each with `width` fields) to `out`."""
-    count = len(lines)
-    joined = ",".join(lines)
-    if not joined.isprintable() and len(joined.translate(_CONTROL)) != len(joined):
-        raise _NotPlainError  # a control character (tab, NUL, a lone CR ...)
-    cells = joined.split(",")
-    del joined
-    blank = [""] * count
-    if any(any(cells[j::width]) for j in range(len(index), width)):
-        raise _NotPlainError  # extra non-empty fields: the general reader reports them
-
-    sliced: dict[str, list[str]] = {}
-
-    def column(name: str) -> list[str]:
-        if name not in sliced:
-            j = index.get(name)
-            sliced[name] = blank if j is None else cells[j::width]
-        return sliced[name]
-
-    for name in _VALUE_REQUIRED:
-        if "" in column(name):
-            raise _NotPlainError
-    for name in _STRIPPED:
-        if name in index:
-            _no_edge_blanks(column(name))
-    shared = out.shared.setdefault
-    batch = list(map(shared, column("Batch Number"), column("Batch Number")))
-    raw_type = list(map(shared, column("Type"), column("Type")))
-    record_type = list(map(RECORD_TYPES.get, raw_type, repeat("other")))
-    gross_currency = _currencies(column("Gross Currency"), out.currencies)
-    net_currency = _currencies(column("Net Currency"), out.currencies)
-    gross = _signed(
-        _minor_units(column("Gross Credit (GC)"), gross_currency),
-        _minor_units(column("Gross Debit (GC)"), gross_currency),
-    )
-    net = _signed(
-        _minor_units(column("Net Credit (NC)"), net_currency),
-        _minor_units(column("Net Debit (NC)"), net_currency),
-    )
-    parts = [_minor_units(column(name), net_currency) for name, _ in out.fee_keys]
-    fee = _fees([part for part in parts if any(part)], count)
-    if "fee" in record_type:  # a Fee row without a breakdown is itself the charge
-        for i, kind in enumerate(record_type):
-            if kind == "fee" and net[i] is not None and not any(part[i] for part in parts):
-                fee[i] = -(net[i] or 0)
-    psp, modification = column("Psp Reference"), column("Modification Reference")
-    if "" in psp:
-        psp = [p or m or f"batch {b}" for p, m, b in zip(psp, modification, batch, strict=True)]
-    out.report_id += batch
-    out.record_type += record_type
-    out.raw_type += raw_type
-    out.reference += psp
-    out.merchant_reference += _optional(column("Merchant Reference"))
-    out.booked_at += _booked_at(column("Creation Date"), column("TimeZone"), out.instants)
-    if "" in gross_currency:
-        gross_currency = [g or n for g, n in zip(gross_currency, net_currency, strict=True)]
-    out.currency += gross_currency
-    out.gross += gross
-    out.net_currency += net_currency
-    out.net += net
-    out.fee += fee
-    out.exchange_rate += _optional(list(map(shared, column("Exchange Rate"), column("Exchange Rate"))))
-    for (_, key), part in zip(out.fee_keys, parts, strict=True):
-        out.fee_breakdown[key] += part
+def _split(text: str, header: list[str], width: int) -> Any:
+    """pyarrow's table of the lines' fields as text (the columns read, and any past the header)."""
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        raise _NotPlainError from None  # a lone surrogate
+    data = pa.py_buffer(encoded)
+    octets = pa.Array.from_buffers(pa.uint8(), len(data), [None, data])
+    if pc.sum(pc.less(octets, _SPACE)).as_py() != text.count("\n"):
+        raise _NotPlainError  # a control character (tab, NUL, a lone CR ...) besides the newlines
+    names = [str(j) for j in range(width)]
+    wanted = [str(header.index(name)) for name in _READ if name in header] + names[len(header) :]
+    try:
+        return pa_csv.read_csv(
+            pa.BufferReader(data.slice(encoded.index(b"\n") + 1)),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(wanted, pa.string()), include_columns=wanted
+            ),
+        )
+    except pa.ArrowInvalid:
+        raise _NotPlainError from None  # a line with another number of fields, or a blank or long one
 
 
-def _no_edge_blanks(values: list[str]) -> None:
-    """_NotPlainError if a value has white space at an edge (the general reader would strip it)."""
-    joined = "\n".join(values)
-    if joined.isascii():
-        if " " in joined and (
-            joined.startswith(" ") or joined.endswith(" ") or " \n" in joined or "\n " in joined
-        ):
-            raise _NotPlainError
-    elif _EDGE_BLANK.search(joined):
-        raise _NotPlainError
+@dataclass(frozen=True)
+class _Codes:
+    """A currency column: each line's ISO code as the general reader normalises it ('' stays '')."""
+
+    per_line: list[str]
+    distinct: list[str]
+    index: Any  # each line's index into `distinct`
 
 
-def _booked_at(
-    created: list[str], zones: list[str], instants: dict[str, dict[str, datetime]]
-) -> list[datetime]:
-    """Each distinct (wall clock, zone) converted once."""
-    if len(distinct := set(zones)) > 1:
-        return [
-            _booked_at([wall_clock], [zone], instants)[0]
-            for wall_clock, zone in zip(created, zones, strict=True)
-        ]
-    zone = distinct.pop()
-    known = instants.setdefault(zone, {})
-    for wall_clock in set(created).difference(known):
+class _Columns:
+    """The pyarrow table's columns checked and converted into a SettlementTable's lists."""
+
+    def __init__(self, table: Any, header: list[str]) -> None:
+        self.count = table.num_rows
+        self.table = table
+        self.index = {name: j for j, name in enumerate(header)}
+        self.distinct: dict[str, tuple[list[str], Any]] = {}
+        for name in table.column_names:  # the columns read, and those past the header
+            if int(name) >= len(header) and pc.max(pc.binary_length(table.column(name))).as_py():
+                raise _NotPlainError  # extra non-empty fields: the general reader reports them
+
+    def column(self, name: str) -> Any:
+        """The named column (text, in chunks); blanks when the header has no such column."""
+        j = self.index.get(name)
+        if j is None:
+            return pa.chunked_array([pa.repeat(pa.scalar("", pa.string()), self.count)])
+        return self.table.column(str(j))
+
+    def values(self, name: str) -> tuple[list[str], Any]:
+        """(distinct values, each line's index into them): a column whose values repeat."""
+        if name not in self.distinct:
+            encoded = pc.dictionary_encode(self.column(name).combine_chunks())  # one dictionary
+            self.distinct[name] = (encoded.dictionary.to_pylist(), encoded.indices)
+        return self.distinct[name]
+
+    def settlement_table(self, header: list[str], lines: list[str], first_line: int) -> SettlementTable:
+        for name in _VALUE_REQUIRED:
+            if "" in self.values(name)[0]:
+                raise _NotPlainError
+        for name in _REPEATED_STRIPPED:
+            if any(value != value.strip() for value in self.values(name)[0]):
+                raise _NotPlainError
+        for name in _PER_LINE_STRIPPED:
+            _no_edge_blanks(self.column(name))
+        batch = self.expand("Batch Number")
+        gross_currency = self.currencies("Gross Currency")
+        net_currency = self.currencies("Net Currency")
+        gross = _signed(
+            self.minor_units("Gross Credit (GC)", gross_currency),
+            self.minor_units("Gross Debit (GC)", gross_currency),
+        )
+        net = _signed(
+            self.minor_units("Net Credit (NC)", net_currency),
+            self.minor_units("Net Debit (NC)", net_currency),
+        )
+        parts = {key: self.minor_units(name, net_currency) for name, key in FEE_COLUMNS if name in self.index}
+        breakdown = {key: part for key, part in parts.items() if pc.any(pc.not_equal(part, 0)).as_py()}
+        psp = self.column("Psp Reference").to_pylist()
+        if "" in psp:
+            modification = self.column("Modification Reference").to_pylist()
+            psp = [p or m or f"batch {b}" for p, m, b in zip(psp, modification, batch, strict=True)]
+        currency = gross_currency.per_line
+        if "" in gross_currency.distinct:
+            currency = [g or n for g, n in zip(currency, net_currency.per_line, strict=True)]
+        merchant_reference = self.column("Merchant Reference")
+        return SettlementTable(
+            source_format="adyen",
+            report_ids=list(dict.fromkeys(batch)),
+            line_number=list(range(first_line, first_line + self.count)),
+            report_id=batch,
+            record_type=self.expand("Type", lambda value: RECORD_TYPES.get(value, "other")),
+            raw_type=self.expand("Type"),
+            processor_reference=psp,
+            merchant_reference=pc.if_else(
+                pc.equal(merchant_reference, ""), _NO_TEXT, merchant_reference
+            ).to_pylist(),
+            booked_at=self.booked_at(),
+            currency=currency,
+            gross_minor=gross.to_pylist(),
+            net_currency=net_currency.per_line,
+            net_minor=net.to_pylist(),
+            fee_minor=self.fees(list(breakdown.values()), net).to_pylist(),
+            payout_id=list(batch),
+            exchange_rate=self.expand("Exchange Rate", lambda value: value or None),
+            raw_header=header,
+            raw_line=lines,
+            fee_breakdown={key: part.to_pylist() for key, part in breakdown.items()},
+        )
+
+    def expand(self, name: str, convert: Callable[[str], Any] = str) -> list[Any]:
+        """Each line's value of a repeating column, converted once per distinct value and shared."""
+        values, indices = self.values(name)
+        return _expand([convert(value) for value in values], indices, self.count)
+
+    def currencies(self, name: str) -> _Codes:
+        values, indices = self.values(name)
         try:
-            known[wall_clock] = booked_at_utc(wall_clock, zone)
-        except FieldProblemError:
-            raise _NotPlainError from None
-    return list(map(known.__getitem__, created))
-
-
-def _currencies(codes: list[str], normal: dict[str, str]) -> list[str]:
-    """ISO codes as the general reader normalises them ('' stays ''), shared."""
-    distinct = set(codes)
-    for code in distinct.difference(normal):
-        try:
-            normal[code] = iso4217.normalize(code)
+            codes = [iso4217.normalize(value) if value else "" for value in values]
         except ValidationError:
             raise _NotPlainError from None
-    if all(normal[code] == code for code in distinct):
-        return codes
-    return list(map(normal.__getitem__, codes))
+        return _Codes(_expand(codes, indices, self.count), codes, indices)
+
+    def minor_units(self, name: str, currencies: _Codes) -> Any:
+        """Exact minor units (null for a blank); _NotPlainError if any amount is not plainly valid."""
+        values = self.column(name)
+        filled = pc.not_equal(values, "")
+        if not pc.any(filled).as_py():
+            return pa.nulls(self.count, pa.int64())
+        places = {iso4217.MINOR_UNIT_EXPONENTS[code] for code in currencies.distinct if code}
+        if len(places) == 1 and pc.all(pc.match_substring_regex(values, _PLAIN_AMOUNT[places.pop()])).as_py():
+            if "" in currencies.distinct:
+                blank = pc.equal(currencies.index, currencies.distinct.index(""))
+                if pc.any(pc.and_(filled, blank)).as_py():
+                    raise _NotPlainError  # an amount without a currency
+            try:
+                return pc.cast(
+                    pc.if_else(filled, pc.replace_substring(values, ".", ""), _NO_TEXT), pa.int64()
+                )
+            except pa.ArrowInvalid:
+                raise _NotPlainError from None  # more digits than an int64 holds
+        # Mixed exponents, signs, fewer decimals ...: each amount as the general reader reads it.
+        exact = [
+            _exact(value, code) for value, code in zip(values.to_pylist(), currencies.per_line, strict=True)
+        ]
+        try:
+            return pa.array(exact, pa.int64())
+        except (OverflowError, pa.ArrowInvalid):
+            raise _NotPlainError from None
+
+    def fees(self, breakdown: list[Any], net: Any) -> Any:
+        """The fee components summed; a Fee row without a non-zero component is itself the charge (-net)."""
+        fee = pa.repeat(pa.scalar(0, pa.int64()), self.count)
+        for part in breakdown:
+            fee = pc.add_checked(fee, pc.fill_null(part, 0))
+        types, indices = self.values("Type")
+        kinds = [RECORD_TYPES.get(value) == "fee" for value in types]
+        if not any(kinds):
+            return fee
+        charge = pc.and_(pc.take(pa.array(kinds), indices), pc.is_valid(net))
+        for part in breakdown:  # components that cancel out are still a breakdown
+            charge = pc.and_(charge, pc.equal(pc.fill_null(part, 0), 0))
+        return pc.if_else(charge, pc.negate_checked(net), fee)
+
+    def booked_at(self) -> list[datetime]:
+        """Each distinct (wall clock, zone) converted once."""
+        wall_clocks, clock_of = self.values("Creation Date")
+        zones, zone_of = self.values("TimeZone")
+        pair_of = pc.add(
+            pc.multiply(pc.cast(zone_of, pa.int64()), len(wall_clocks)), pc.cast(clock_of, pa.int64())
+        )
+        pairs = pc.dictionary_encode(pair_of)
+        instants = []
+        for pair in pairs.dictionary.to_pylist():
+            zone, wall_clock = divmod(pair, len(wall_clocks))
+            try:
+                instants.append(booked_at_utc(wall_clocks[wall_clock], zones[zone]))
+            except FieldProblemError:
+                raise _NotPlainError from None
+        return _expand(instants, pairs.indices, self.count)
 
 
-def _minor_units(values: list[str], currencies: list[str]) -> list[int | None]:
-    """Exact minor units (None for a blank); _NotPlainError if any amount is not plainly valid."""
-    if not any(values):
-        return [None] * len(values)
-    places = {iso4217.MINOR_UNIT_EXPONENTS[code] for code in set(currencies) if code}
-    if len(places) == 1:
-        joined = "\n".join(values)
-        if _PLAIN_AMOUNTS[places.pop()].fullmatch(joined):
-            if "" not in currencies:
-                if "" not in values:
-                    return list(map(int, joined.replace(".", "").split("\n")))
-                return [int(value.replace(".", "")) if value else None for value in values]
-            if all(currency for value, currency in zip(values, currencies, strict=True) if value):
-                return [int(value.replace(".", "")) if value else None for value in values]
-            raise _NotPlainError  # an amount without a currency
-    return [_exact(value, currency) for value, currency in zip(values, currencies, strict=True)]
+def _expand(values: list[T], indices: Any, count: int) -> list[T]:
+    """values[i] for each line's index i (the objects shared, not copied)."""
+    if len(values) == 1:
+        return [values[0]] * count
+    return list(map(values.__getitem__, indices.to_pylist()))
+
+
+def _no_edge_blanks(values: Any) -> None:
+    """_NotPlainError if a value has white space (str.isspace, as str.strip has it) at an edge."""
+    for edge in (pc.utf8_slice_codeunits(values, 0, 1), pc.utf8_slice_codeunits(values, -1)):
+        if any(char.isspace() for char in pc.unique(edge).to_pylist()):
+            raise _NotPlainError
 
 
 def _exact(value: str, currency: str) -> int | None:
@@ -286,25 +312,9 @@ def _exact(value: str, currency: str) -> int | None:
         raise _NotPlainError from None
 
 
-def _signed(credit: list[int | None], debit: list[int | None]) -> list[int | None]:
-    """Credit minus debit per line, None where both are blank."""
-    if not any(value is not None for value in debit):
+def _signed(credit: Any, debit: Any) -> Any:
+    """Credit minus debit per line, null where both are blank."""
+    if debit.null_count == len(debit):
         return credit
-    return [
-        None if c is None and d is None else (c or 0) - (d or 0) for c, d in zip(credit, debit, strict=True)
-    ]
-
-
-def _fees(parts: list[list[int | None]], count: int) -> list[int]:
-    if not parts:
-        return [0] * count
-    filled = [part if None not in part else [value or 0 for value in part] for part in parts]
-    if len(filled) == 1:
-        return list(filled[0])  # type: ignore[arg-type]
-    return list(map(sum, zip(*filled, strict=True)))
-
-
-def _optional(values: list[str]) -> list[str | None]:
-    if "" not in values:
-        return list(values)
-    return [value or None for value in values]
+    difference = pc.subtract_checked(pc.fill_null(credit, 0), pc.fill_null(debit, 0))
+    return pc.if_else(pc.and_(pc.is_null(credit), pc.is_null(debit)), _NO_INT, difference)
