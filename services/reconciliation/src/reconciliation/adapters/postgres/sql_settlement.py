@@ -40,7 +40,8 @@ OPEN_SIDES = [
 # sides. The currency is compared after the join, not in it, so the join's keys are exactly the order
 # the groups come out in and neither side is sorted again. Both sides exclude what is already
 # matched on either unique key and runs of an entity are serialised, so no pair can conflict: a
-# plain INSERT (no ON CONFLICT), in key order, which keeps index inserts local.
+# plain INSERT (no ON CONFLICT), in reference order (the key order within a processor and direction),
+# which keeps index inserts local.
 # The plan is sorts and merges (REFERENCE_MATCH_PLAN): each side sorted once by reference (bytewise,
 # on abbreviated keys: migration 0004), grouped in that order and merge-joined, so the pairs come out
 # in the order the matches are inserted in. Hashing both sides instead leaves the pairs in hash
@@ -73,8 +74,10 @@ WITH pairs AS MATERIALIZED (
 )
 SELECT count(*) FROM matched"""
 
-REFERENCE_MATCH_PLAN = ["SET LOCAL enable_hashagg = off", "SET LOCAL enable_hashjoin = off"]
-AFTER_REFERENCE_MATCH = ["SET LOCAL enable_hashagg = on", "SET LOCAL enable_hashjoin = on"]
+# For the reference match only; afterwards the planner's hashing is back to the server's own setting.
+_HASHING = ["enable_hashagg", "enable_hashjoin"]
+REFERENCE_MATCH_PLAN = [f"SET LOCAL {setting} = off" for setting in _HASHING]
+AFTER_REFERENCE_MATCH = [f"RESET {setting}" for setting in _HASHING]
 
 # The amount/date rounds look up each open settlement group's ledger candidates by amount range:
 # through this index (a lateral index scan), never by comparing every open pair.
