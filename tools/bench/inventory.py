@@ -18,6 +18,9 @@ RETAIL_SYNC_DATABASE_URL / RETAIL_SYNC_NATS_URL (default: 127.0.0.1).
    over a pool of the service's size (15), same A and S.
 3. GetAvailability for 50 skus x 20 nodes, one client, sequential calls: p50 / p99.
 
+The outbox relay runs as the service runs it by default (a child process of `serve`);
+`RETAIL_SYNC_INVENTORY_OUTBOX_RELAY=inline` measures it inside the serving process.
+
 Last line: JSON with ingest_per_s, raw_ceiling_per_s, ingest_ratio, reservations_per_s,
 bare_update_per_s, reservation_ratio, oversold, availability_p50_ms, availability_p99_ms, and the
 1-minute load average at the start and the end (wall-clock figures on a shared machine need it).

@@ -327,6 +327,17 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), self._idle_poll_s)
         await self.close()
 
+    async def watch_backlog(self, stop: asyncio.Event, every_s: float = 5.0) -> None:
+        """Keep the backlog gauge up to date without publishing: for the process serving /metrics
+        when the relay itself runs in another process."""
+        while not stop.is_set():
+            try:
+                await self.backlog()
+            except Exception:
+                log.exception("outbox_backlog_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every_s)
+
     async def backlog(self) -> int:
         """Rows not yet published (also exported as the ``messaging_outbox_backlog`` gauge)."""
         async with self._session_factory() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,14 @@ from messaging.publisher import Publisher
 from retail_platform.api_keys import ApiKeyStore
 from retail_platform.app import create_app
 from retail_platform.background import BackgroundLoops
+from retail_platform.child_process import ChildProcess
 from retail_platform.container import ServiceContainer, resolve
 from retail_platform.database import create_engine
 from retail_platform.dburl import libpq_url
 from retail_platform.health import consumers_check, database_check, nats_check
 from retail_platform.idempotency import IdempotencyStore
 from retail_platform.migrate import migrate_service
-from retail_platform.settings import ServiceSettings, load_settings
+from retail_platform.settings import ServiceSettings
 from retail_platform.streams import topology_for
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -52,10 +54,8 @@ from inventory.application.use_cases.record_movements import RecordMovements
 from inventory.application.use_cases.release_reservation import ReleaseReservation
 from inventory.application.use_cases.reserve_stock_batch import ReserveStockBatch
 from inventory.application.use_cases.set_safety_stock import SetSafetyStock
+from inventory.settings import SERVICE_NAME
 
-SERVICE_NAME = "inventory"
-DEFAULT_HTTP_PORT = 8102
-DEFAULT_GRPC_PORT = 50052
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 CONTROLLERS = [
     MovementsController,
@@ -65,12 +65,6 @@ CONTROLLERS = [
     ChannelAvailabilityController,
     DriftController,
 ]
-
-
-def settings_from_env() -> ServiceSettings:
-    return load_settings(
-        SERVICE_NAME, default_http_port=DEFAULT_HTTP_PORT, default_grpc_port=DEFAULT_GRPC_PORT
-    )
 
 
 class InventoryContainer(ServiceContainer):
@@ -88,6 +82,7 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
     topology = topology_for(settings)
     loops = BackgroundLoops()
     state: dict[str, Any] = {}
+    relay_process = ChildProcess("outbox_relay", [sys.executable, "-m", SERVICE_NAME, "relay"])
     # The key store is built before the engine exists; sessions are opened only after start-up.
     api_key_store = ApiKeyStore(lambda: state["session_factory"]())  # type: ignore[arg-type]
     grpc_server = GrpcServer(
@@ -131,13 +126,16 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         spec = dataclasses.replace(MOVEMENTS_SPEC, ack_wait_s=options.movements_ack_wait_s)
         movements = MovementConsumer(js, topology, uow, record_movements, read_model, dead_letters, spec)
         state["consumers"] = [replica, movements]
-        # The relay's own connection: a batch keeps its rows locked until their acks are in.
-        relay_engine = create_engine(settings.service_database_url, pool_size=1, max_overflow=0)
-        state["relay_engine"] = relay_engine
-        relay = OutboxRelay(
-            async_sessionmaker(relay_engine), Publisher(js, topology, client=await resolve(container.nats))
-        )
-        loops.start("outbox_relay", relay.run)
+        publisher = Publisher(js, topology, client=await resolve(container.nats))
+        if options.outbox_relay == "inline":
+            # The relay's own connection: a batch keeps its rows locked until their acks are in.
+            relay_engine = create_engine(settings.service_database_url, pool_size=1, max_overflow=0)
+            state["relay_engine"] = relay_engine
+            loops.start("outbox_relay", OutboxRelay(async_sessionmaker(relay_engine), publisher).run)
+        else:  # published elsewhere; the backlog gauge is kept here, where /metrics is served
+            loops.start("outbox_backlog", OutboxRelay(session_factory, publisher).watch_backlog)
+        if options.outbox_relay == "process":
+            loops.start("outbox_relay", relay_process.supervise)
         loops.start("master_replica", replica.run)
         for worker in range(options.reservation_workers):
             loops.start(f"reservation_batcher_{worker}", batcher.run)
@@ -181,8 +179,11 @@ def build_app(settings: ServiceSettings, options: InventoryOptions | None = None
         return await nats_check(await resolve(container.nats))()
 
     async def loops_ready() -> str | None:
-        wanted = ["outbox_relay", "master_replica", "movements", "reservation_expiry"]
+        wanted = ["master_replica", "movements", "reservation_expiry"]
+        wanted += [] if options.outbox_relay == "external" else ["outbox_relay"]
         stopped = [name for name in wanted if not loops.running(name)]
+        if options.outbox_relay == "process" and not relay_process.alive:
+            stopped.append("outbox relay process")
         return f"not running: {', '.join(stopped)}" if stopped else None
 
     async def consumers_ready() -> str | None:

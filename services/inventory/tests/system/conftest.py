@@ -40,7 +40,10 @@ NODES = [
     Node(node_id="ST1", name="Store one", kind="store", region="EU", legal_entity_id="LE-EU", timezone="UTC",
          serves_channels=["STORE"]),
 ]  # fmt: skip
-SKUS = ["LAMP", "CHAIR", "HOT", "BULK", *(f"KILL-{n}" for n in range(10)), *(f"NATS-{n}" for n in range(3))]
+SKUS = [
+    "LAMP", "CHAIR", "HOT", "BULK", "RELAY",
+    *(f"KILL-{n}" for n in range(10)), *(f"NATS-{n}" for n in range(3)),
+]  # fmt: skip
 COST = ItemCost(sku="LAMP", legal_entity_id="LE-EU", unit_cost=Money(1250, "EUR"), effective_from=T0)
 
 

@@ -84,3 +84,11 @@ def test_options_come_from_the_environment() -> None:
     with pytest.raises(SettingsError) as bad:
         options_from_env({"RETAIL_SYNC_INVENTORY_DRIFT_MAX_UNITS": "many"})
     assert bad.value.variable == "RETAIL_SYNC_INVENTORY_DRIFT_MAX_UNITS"
+
+
+def test_the_outbox_relay_runs_in_a_child_process_unless_told_otherwise() -> None:
+    assert options_from_env({}).outbox_relay == "process"
+    assert options_from_env({"RETAIL_SYNC_INVENTORY_OUTBOX_RELAY": " Inline "}).outbox_relay == "inline"
+    with pytest.raises(SettingsError) as bad:
+        options_from_env({"RETAIL_SYNC_INVENTORY_OUTBOX_RELAY": "thread"})
+    assert bad.value.variable == "RETAIL_SYNC_INVENTORY_OUTBOX_RELAY"

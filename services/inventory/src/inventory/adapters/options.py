@@ -9,6 +9,10 @@ fetched movement may stay unacknowledged before NATS redelivers it (after a cras
 the movements that were in flight come back). PUBLISH_MOVEMENTS (false): also publish
 `retail.inventory.movement_recorded.v1` for every accepted movement (the movements table is the
 audit trail either way; on, the outbox relay has twice the events to publish).
+OUTBOX_RELAY (process): where the outbox relay runs. `process`: a child process that `serve` starts,
+restarts and stops (`python -m inventory relay`), so publishing runs on another core than the
+consumers and the API; `inline`: a loop inside the serving process; `external`: not started by
+`serve` (run `python -m inventory relay` as its own container).
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
 from retail_platform.settings import SettingsError
 
 from inventory.domain.drift import DriftTolerance
 
 PREFIX = "RETAIL_SYNC_INVENTORY_"
+RelayMode = Literal["process", "inline", "external"]
+RELAY_MODES: tuple[RelayMode, ...] = ("process", "inline", "external")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class InventoryOptions:
     drift_window: timedelta = timedelta(hours=24)
     movements_ack_wait_s: float = 30.0
     publish_movements: bool = False
+    outbox_relay: RelayMode = "process"
 
 
 def options_from_env(environ: Mapping[str, str] = os.environ) -> InventoryOptions:
@@ -60,6 +68,9 @@ def options_from_env(environ: Mapping[str, str] = os.environ) -> InventoryOption
             raise SettingsError(PREFIX + name, f"not a boolean: {raw!r}")
         return raw in ("true", "1", "yes", "on")
 
+    relay = (read("OUTBOX_RELAY", "process") or "process").lower()
+    if relay not in RELAY_MODES:
+        raise SettingsError(PREFIX + "OUTBOX_RELAY", f"one of {', '.join(RELAY_MODES)}, not {relay!r}")
     tolerance = DriftTolerance(
         max_units=number("DRIFT_MAX_UNITS", "5", int),  # type: ignore[arg-type]
         max_value_minor=number("DRIFT_MAX_VALUE_MINOR", None, int),  # type: ignore[arg-type]
@@ -73,4 +84,5 @@ def options_from_env(environ: Mapping[str, str] = os.environ) -> InventoryOption
         drift_window=timedelta(hours=number("DRIFT_WINDOW_H", "24", float)),  # type: ignore[arg-type]
         movements_ack_wait_s=max(1.0, number("MOVEMENTS_ACK_WAIT_S", "30", float)),  # type: ignore[call-overload]
         publish_movements=flag("PUBLISH_MOVEMENTS", default=False),
+        outbox_relay=relay,
     )
