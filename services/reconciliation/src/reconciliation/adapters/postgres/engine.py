@@ -83,9 +83,11 @@ class PostgresReconciler:
                 await _execute(session, setting, params)
             for sql in [*sql_settlement.OPEN_SIDES, *sql_results.FOUND_TABLE]:
                 await _execute(session, sql, params)
+            kept = (await _execute(session, sql_settlement.MATCH_STATE, params)).scalar_one()
             for sql in sql_settlement.REFERENCE_MATCH_PLAN:
                 await _execute(session, sql, params)
-            reference = (await _execute(session, sql_settlement.REFERENCE_MATCH, params)).scalar_one()
+            match = sql_settlement.REFERENCE_MATCH_OPEN_ITEMS if kept else sql_settlement.REFERENCE_MATCH
+            reference = (await _execute(session, match, params)).scalar_one()
             for sql in [*sql_settlement.AFTER_REFERENCE_MATCH, *sql_settlement.ANALYZE_OPEN]:
                 await _execute(session, sql, params)
             amount_date = 0
@@ -94,6 +96,8 @@ class PostgresReconciler:
                 amount_date += matched
                 if not matched:
                     break
+            for sql in sql_settlement.KEEP_OPEN:
+                await _execute(session, sql, params)
             for sql in sql_settlement.EXCEPTIONS:
                 await _execute(session, sql, params)
             links = 0

@@ -22,12 +22,13 @@ FOUND_TABLE = [
         currency text, amount_minor bigint, reference text, evidence jsonb NOT NULL) ON COMMIT DROP""",
 ]
 
+# The files are the run's own (`run_files`, fixed when the run starts): a file taken meanwhile gets its
+# variances from the next run, which also matches its lines first.
 # `converted` reads the file's lines again instead of sharing `lines`: a CTE read twice is materialised
 # (a million rows written out), while this branch reads only converted lines, through their partial index.
 VARIANCES = """
 WITH pending AS (
-    SELECT file_id FROM recon_files
-     WHERE legal_entity_id = :entity AND kind = 'settlement' AND NOT variances_done
+    SELECT file_id FROM run_files
 ), lines AS (
     SELECT sl.processor, sl.report_id, sl.business_date, sl.net_currency, sl.period_id, sl.file_id,
            sl.processor_reference, sl.fee_minor, sl.net_minor,

@@ -4,24 +4,49 @@ mismatches, chargebacks). Parameters: :entity, :run, :now, CAST(:as_of_date AS d
 
 from __future__ import annotations
 
-_OPEN_SETTLEMENT = """
+_SETTLEMENT_COLUMNS = "processor, direction, processor_reference, currency, gross_minor, business_date, " + (
+    "period_id, channel_id, report_id, legal_entity_id"
+)
+
+# Where a run reads the settlement side from. Whole: every line the entity ever had (an entity's first
+# run, which has no open items yet). New or open (migration 0006): the lines of the files this run
+# takes and the lines of the groups the previous run left open (recon_open_settlement), each line
+# once. The ledger side is read whole: tender entries carry no mark of which run has seen them.
+_WHOLE_SETTLEMENT = "settlement_lines"
+_LEDGER = "tender_lines"
+_NEW_OR_OPEN_SETTLEMENT = f"""(
+    SELECT {_SETTLEMENT_COLUMNS} FROM settlement_lines WHERE file_id IN (SELECT file_id FROM run_files)
+    UNION ALL
+    SELECT {", ".join(f"x.{c}" for c in _SETTLEMENT_COLUMNS.split(", "))}
+      FROM recon_open_settlement o
+      JOIN settlement_lines x ON x.processor_reference = o.reference AND x.processor = o.processor
+                             AND x.direction = o.direction
+     WHERE o.legal_entity_id = :entity AND x.file_id NOT IN (SELECT file_id FROM run_files))"""
+
+
+def _open_settlement(source: str) -> str:
+    return f"""
     SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
            sum(gross_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
            min(channel_id) AS channel_id, min(report_id) AS report_id
-      FROM settlement_lines sl
+      FROM {source} sl
      WHERE legal_entity_id = :entity AND direction IS NOT NULL AND gross_minor IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = sl.processor
                          AND m.direction = sl.direction AND m.settlement_reference = sl.processor_reference)
      GROUP BY processor_reference, processor, direction"""
-_OPEN_LEDGER = """
+
+
+def _open_ledger(source: str) -> str:
+    return f"""
     SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
            sum(amount_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
            min(channel_id) AS channel_id
-      FROM tender_lines tl
+      FROM {source} tl
      WHERE legal_entity_id = :entity
        AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = tl.processor
                          AND m.direction = tl.direction AND m.ledger_reference = tl.processor_reference)
      GROUP BY processor_reference, processor, direction"""
+
 
 _OPEN_COLUMNS = """processor text COLLATE "C" NOT NULL, direction smallint NOT NULL,
     ref text COLLATE "C" NOT NULL, currency text,
@@ -30,7 +55,13 @@ _OPEN_COLUMNS = """processor text COLLATE "C" NOT NULL, direction smallint NOT N
 # The open sides are made by the reference match itself (what it left unpaired), not by reading
 # both sides a second time.
 OPEN_SIDES = [
-    "DROP TABLE IF EXISTS open_settlement, open_ledger",
+    "DROP TABLE IF EXISTS open_settlement, open_ledger, run_files",
+    # The settlement files this run takes (their variances too), fixed before anything is read: a file
+    # taken while the run is under way waits for the next run instead of being half seen.
+    """CREATE TEMP TABLE run_files ON COMMIT DROP AS
+       SELECT file_id FROM recon_files
+        WHERE legal_entity_id = :entity AND kind = 'settlement' AND NOT variances_done""",
+    "ANALYZE run_files",
     f"CREATE TEMP TABLE open_settlement ({_OPEN_COLUMNS}, report_id text) ON COMMIT DROP",
     f"CREATE TEMP TABLE open_ledger ({_OPEN_COLUMNS}) ON COMMIT DROP",
 ]
@@ -40,21 +71,26 @@ OPEN_SIDES = [
 # sides. The currency is compared after the join, not in it, so the join's keys are exactly the order
 # the groups come out in and neither side is sorted again. Both sides exclude what is already
 # matched on either unique key and runs of an entity are serialised, so no pair can conflict: a
-# plain INSERT (no ON CONFLICT), in reference order (the key order within a processor and direction),
-# which keeps index inserts local.
+# plain INSERT (no ON CONFLICT), in reference order, the key order of both unique indexes (migration
+# 0005), which keeps index inserts local.
 # The plan is sorts and merges (REFERENCE_MATCH_PLAN): each side sorted once by reference (bytewise,
 # on abbreviated keys: migration 0004), grouped in that order and merge-joined, so the pairs come out
-# in the order the matches are inserted in. Hashing both sides instead leaves the pairs in hash
-# order, and sorting a million wide pairs before the insert cost more than the rest of the join.
+# in the order the matches are inserted in and are inserted as they come (an ORDER BY here sorted
+# the million pairs again: about the same CPU, but 0.9-1.7 s more wall time at 1M lines). Hashing both sides
+# instead leaves the pairs in hash order, and sorting a million wide pairs before the insert cost
+# more than the rest of the join.
 _SIDE = ["processor", "direction", "ref", "currency", "amount", "business_date", "period_id", "channel_id"]
 _PAIR_COLUMNS = ", ".join(
     [*(f"s.{c} AS s_{c}" for c in [*_SIDE, "report_id"]), *(f"t.{c} AS t_{c}" for c in _SIDE)]
 )
-REFERENCE_MATCH = f"""
+
+
+def _reference_match(settlement: str, ledger: str) -> str:
+    return f"""
 WITH pairs AS MATERIALIZED (
     SELECT {_PAIR_COLUMNS}
-      FROM ({_OPEN_SETTLEMENT}) s
-      FULL JOIN ({_OPEN_LEDGER}) t ON t.ref = s.ref AND t.processor = s.processor
+      FROM ({_open_settlement(settlement)}) s
+      FULL JOIN ({_open_ledger(ledger)}) t ON t.ref = s.ref AND t.processor = s.processor
                                  AND t.direction = s.direction
 ), matched AS (
     INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
@@ -63,7 +99,6 @@ WITH pairs AS MATERIALIZED (
     SELECT s_processor, s_direction, s_ref, t_ref, :entity, s_currency, 'reference', s_amount, t_amount,
            t_channel_id, t_business_date, :run, :now
       FROM pairs WHERE s_currency = t_currency
-     ORDER BY s_ref, s_processor, s_direction
     RETURNING 1
 ), open_settled AS (
     INSERT INTO open_settlement SELECT {", ".join(f"s_{c}" for c in [*_SIDE, "report_id"])}
@@ -73,6 +108,28 @@ WITH pairs AS MATERIALIZED (
      WHERE t_ref IS NOT NULL AND (s_ref IS NULL OR s_currency <> t_currency)
 )
 SELECT count(*) FROM matched"""
+
+
+REFERENCE_MATCH = _reference_match(_WHOLE_SETTLEMENT, _LEDGER)
+REFERENCE_MATCH_OPEN_ITEMS = _reference_match(_NEW_OR_OPEN_SETTLEMENT, _LEDGER)
+
+# Whether the entity's open settlement groups are kept (else this run reads the settlement side whole).
+MATCH_STATE = "SELECT EXISTS (SELECT 1 FROM recon_match_state WHERE legal_entity_id = :entity) AS kept"
+
+# What the run leaves open on the settlement side (after the amount/date rounds) is what the next run
+# reads besides the new files: the entity's open groups are replaced by this run's (only the
+# difference is written).
+KEEP_OPEN = [
+    """DELETE FROM recon_open_settlement o
+        WHERE o.legal_entity_id = :entity
+          AND NOT EXISTS (SELECT 1 FROM open_settlement s WHERE s.ref = o.reference
+                            AND s.processor = o.processor AND s.direction = o.direction)""",
+    """INSERT INTO recon_open_settlement (legal_entity_id, processor, direction, reference)
+       SELECT :entity, processor, direction, ref FROM open_settlement
+       ON CONFLICT DO NOTHING""",
+    """INSERT INTO recon_match_state (legal_entity_id, run_id) VALUES (:entity, :run)
+       ON CONFLICT (legal_entity_id) DO UPDATE SET run_id = excluded.run_id""",
+]
 
 # For the reference match only; afterwards the planner's hashing is back to the server's own setting.
 _HASHING = ["enable_hashagg", "enable_hashjoin"]
