@@ -65,7 +65,6 @@ def master_records() -> dict[str, list[Any]]:
             ),
         ],
         "category": [Category(category_id="SNACKS", name="Snacks")],
-        "item": [Item(sku="CHIPS", name="Chips", category_id="SNACKS", tax_class="food")],
         "channel": [
             Channel(
                 channel_id="STORES", name="Stores", kind="store", legal_entity_id="LE-US", currency="USD"
@@ -98,6 +97,9 @@ def master_records() -> dict[str, list[Any]]:
         "tax_code": [
             TaxCode(region="US-TX", tax_class="food", code="US-TX-food", jurisdiction="US-TX", rate="0.0625")
         ],
+        # Last: a service replicates the MASTER stream in order, so once it knows the item (what the
+        # promotion seed waits for) it knows the channels, nodes and tax codes its deployments need.
+        "item": [Item(sku="CHIPS", name="Chips", category_id="SNACKS", tax_class="food")],
     }
 
 
