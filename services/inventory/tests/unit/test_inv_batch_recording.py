@@ -89,3 +89,35 @@ def test_a_tie_with_as_of_is_late_only_behind_a_count_at_that_instant(build: Any
     assert not is_late(counted, build.count("c2", 3, 9))  # counts at one instant keep their order
     assert not is_late(received, build.receipt("k2", 3, 1))  # recorded last, sorts last
     assert is_late(received, build.receipt("k2", 2, 1))
+
+
+async def test_the_hooks_come_after_the_locks_and_before_the_first_write_even_a_late_one(build: Any) -> None:
+    from inventory.application.use_cases.recording_batch import record_batch
+
+    uow = InMemoryUnitOfWork()
+    async with uow:
+        await RecordMovements(uow)([build.receipt("k0", 5, 10)])
+    steps: list[str] = []
+    locking, appending = uow.positions.get_many, uow.movements.append
+
+    async def get_many(keys: Any, *, for_update: bool = False) -> Any:
+        steps.append("lock" if for_update else "read")
+        return await locking(keys, for_update=for_update)
+
+    async def append(movement: Any) -> bool:
+        steps.append("write")
+        return await appending(movement)
+
+    async def before_writes() -> None:
+        steps.append("gate")
+
+    async with uow:
+        uow.positions.get_many, uow.movements.append = get_many, append  # type: ignore[method-assign]
+        late = build.receipt("k1", 1, 2)  # before k0: re-folded, written by record_movement
+        results = await record_batch(
+            uow, [late], on_locked=lambda: steps.append("locked"), before_writes=before_writes
+        )
+    assert [r.status for r in results] == ["accepted"]
+    assert steps[:3] == ["lock", "locked", "gate"]
+    assert steps.count("gate") == 1
+    assert "write" in steps[steps.index("gate") :]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
 
 import structlog
 from canon.envelope import Envelope
@@ -60,6 +61,37 @@ class _Delivery:
     msg: Msg
     envelope: Envelope
     deliveries: int
+
+
+@dataclass
+class _Turn:
+    """A batch in flight, as the batch behind it sees it: that one may lock its positions once this
+    one holds its own, write once this one has sent every write, and commit once this one has
+    committed. So two batches overlap (one folds in Python while the other's statements run) and
+    still take effect in stream order; a batch waits only on the one before it, which waits on
+    nothing of it, so no cycle of waits can form."""
+
+    locked: asyncio.Event = field(default_factory=asyncio.Event)
+    wrote: asyncio.Event = field(default_factory=asyncio.Event)
+    committed: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self, committed: bool) -> None:
+        """Let the batch behind go on; ``committed`` False makes it roll back and start again."""
+        self.locked.set()
+        self.wrote.set()
+        if not self.committed.done():
+            self.committed.set_result(committed)
+
+    @property
+    def failed(self) -> bool:
+        return self.committed.done() and not self.committed.result()
+
+
+class _PredecessorRolledBackError(Exception):
+    """The batch before this one rolled back: this one must not commit ahead of it."""
 
 
 @dataclass
@@ -116,23 +148,32 @@ class MovementConsumer:
             )
 
     async def run(self, stop: asyncio.Event, poll_s: float = 1.0) -> None:
-        """One batch at a time, in stream order (a movement's effect may depend on the one before:
-        a shipment on its receipt); the next batch is fetched and decoded while the database
-        commits this one."""
+        """Batches in stream order (a movement's effect may depend on the one before: a shipment on
+        its receipt), two in flight (see _Turn); the next batch is fetched and decoded meanwhile."""
         next_batch: asyncio.Task[_Batch] | None = None
+        in_flight: asyncio.Task[None] | None = None
+        previous: _Turn | None = None
         while not stop.is_set():
             try:
                 if not self.bound:
                     await self.bind()
                 batch = await (next_batch or self._fetch(poll_s))
                 next_batch = asyncio.create_task(self._fetch(poll_s))
-                if batch.deliveries:
-                    await self._settle(batch)
+                if not batch.deliveries:
+                    continue
+                turn = _Turn()
+                settling = asyncio.create_task(self._settle(batch, previous, turn))
+                if in_flight is not None:
+                    await in_flight  # never more than two
+                await _either(turn.locked.wait(), settling)
+                in_flight, previous = settling, turn
             except Exception:
                 next_batch = None
                 log.exception("movement_consumer_failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll_s)
+        if in_flight is not None:
+            await in_flight
         if next_batch is not None:
             next_batch.cancel()  # fetched messages not settled are redelivered after AckWait
 
@@ -169,10 +210,20 @@ class MovementConsumer:
         valid, rejected = await self._record_movements.decode_and_check([d.msg.data for d in deliveries])
         return _Batch(deliveries, valid, rejected)
 
-    async def _settle(self, batch: _Batch) -> None:
+    async def _settle(self, batch: _Batch, previous: _Turn | None = None, turn: _Turn | None = None) -> None:
+        turn = turn or _Turn()
+        try:
+            await self._settle_in_turn(batch, previous, turn)
+        except Exception:  # NATS gone while naking: the messages come back after AckWait
+            log.exception("movement_batch_not_settled", messages=len(batch.deliveries))
+        finally:
+            turn.release(committed=False)  # no-op once committed
+            turn.settled.set()
+
+    async def _settle_in_turn(self, batch: _Batch, previous: _Turn | None, turn: _Turn) -> None:
         deliveries = batch.deliveries
         try:
-            outcomes = await self._record_holding_order(batch)
+            outcomes = await self._record_holding_order(batch, previous, turn)
         except Exception as error:  # still failing after the in-place retries: retry each message later
             log.warning("movement_batch_failed", error=repr(error), messages=len(deliveries))
             for delivery in deliveries:
@@ -196,28 +247,67 @@ class MovementConsumer:
                 self.name, "applied" if status == "accepted" else "duplicate"
             ).inc(count)
 
-    async def _record_holding_order(self, batch: _Batch) -> list[RecordOutcome | None]:
+    async def _record_holding_order(
+        self, batch: _Batch, previous: _Turn | None, turn: _Turn
+    ) -> list[RecordOutcome | None]:
         """Record the batch, retrying it in place (after each backoff step, AckWait extended) when the
         transaction fails, e.g. while PostgreSQL restarts. Naking it at once would let the batches
         behind it commit first: a shipment redelivered after the receipt-consuming shipments that
-        followed it in the stream then breaks the position and is dead-lettered (fault suite)."""
-        for delay in self.spec.backoff_s:
+        followed it in the stream then breaks the position and is dead-lettered (fault suite).
+        The first attempt overlaps the batch before (``previous``); when it fails, the batch is
+        recorded again once that one is settled, on its own."""
+        if previous is not None and not previous.settled.is_set():
+            try:
+                return await self._record(batch, previous, turn)
+            except Exception as error:
+                turn.release(committed=False)
+                if not isinstance(error, _PredecessorRolledBackError):
+                    log.warning("movement_batch_retrying", error=repr(error), in_s=0)
+                await previous.settled.wait()
+        else:
+            try:
+                return await self._record(batch, None, turn)
+            except Exception as error:
+                turn.release(committed=False)
+                log.warning("movement_batch_retrying", error=repr(error), in_s=self.spec.backoff_s[0])
+                await self._pause_holding(batch, self.spec.backoff_s[0])
+            return await self._retry_in_place(batch, self.spec.backoff_s[1:])
+        return await self._retry_in_place(batch, self.spec.backoff_s)
+
+    async def _retry_in_place(
+        self, batch: _Batch, backoff_s: tuple[float, ...]
+    ) -> list[RecordOutcome | None]:
+        for delay in backoff_s:
             try:
                 return await self._record(batch)
             except Exception as error:
                 log.warning("movement_batch_retrying", error=repr(error), in_s=delay)
-            await asyncio.sleep(delay)
-            for delivery in batch.deliveries:
-                with contextlib.suppress(Exception):  # NATS down too: redelivery keeps the order then
-                    await delivery.msg.in_progress()
+            await self._pause_holding(batch, delay)
         return await self._record(batch)
 
-    async def _record(self, batch: _Batch) -> list[RecordOutcome | None]:
+    async def _pause_holding(self, batch: _Batch, delay: float) -> None:
+        await asyncio.sleep(delay)
+        for delivery in batch.deliveries:
+            with contextlib.suppress(Exception):  # NATS down too: redelivery keeps the order then
+                await delivery.msg.in_progress()
+
+    async def _record(
+        self, batch: _Batch, previous: _Turn | None = None, turn: _Turn | None = None
+    ) -> list[RecordOutcome | None]:
         """Outcome per delivery; None for an event this consumer had applied already (inbox)."""
         deliveries, valid, outcomes = batch.deliveries, batch.valid, dict(batch.rejected)
         ids = {deliveries[index].envelope.id for index, _ in valid}
+
+        async def after_previous_wrote() -> None:
+            if previous is not None:
+                await previous.wrote.wait()
+
         async with self._uow as uow:
             connection = await driver_connection(uow.session)
+            if previous is not None:
+                await previous.locked.wait()
+                if previous.failed:
+                    raise _PredecessorRolledBackError
             fresh: set[str] = set()
             if ids:
                 rows = await connection.fetch(_INBOX_INSERT, self.name, sorted(ids))
@@ -231,7 +321,13 @@ class MovementConsumer:
                 if deliveries[index].envelope.id in fresh
                 and first_of_id[deliveries[index].envelope.id] == index
             ]
-            results = await record_batch(uow, [movement for _, movement in to_record], self._item_costs)
+            results = await record_batch(
+                uow,
+                [movement for _, movement in to_record],
+                self._item_costs,
+                on_locked=turn.locked.set if turn is not None else None,
+                before_writes=after_previous_wrote,
+            )
             result_outcomes = {
                 index: outcome_of(index, movement.idempotency_key, result)
                 for (index, movement), result in zip(to_record, results, strict=True)
@@ -242,9 +338,17 @@ class MovementConsumer:
                 for index, o in result_outcomes.items()
                 if o.status == "rejected"
             ]
+            await after_previous_wrote()
             if rejected_ids:  # not applied: a replay from the DLQ must be able to apply it
                 await connection.execute(_INBOX_DELETE, self.name, rejected_ids)
+            await uow.write_outbox()
+            if turn is not None:
+                turn.wrote.set()
+            if previous is not None and not await previous.committed:
+                raise _PredecessorRolledBackError
             await uow.commit()
+        if turn is not None:
+            turn.release(committed=True)
         return [outcomes.get(index) for index in range(len(deliveries))]
 
     async def _retry_or_dead_letter(self, delivery: _Delivery, reason: str) -> None:
@@ -263,3 +367,12 @@ class MovementConsumer:
         info = await self._js.consumer_info(self._stream, self.spec.durable)
         messaging_metrics.CONSUMER_LAG.labels(self.name).set(info.num_pending or 0)
         return info.num_pending or 0
+
+
+async def _either(first: Awaitable[object], second: asyncio.Task[None]) -> None:
+    """Until ``first`` is done or ``second`` has finished."""
+    waiting = asyncio.ensure_future(first)
+    try:
+        await asyncio.wait({waiting, second}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()

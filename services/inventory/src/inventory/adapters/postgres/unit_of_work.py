@@ -105,8 +105,13 @@ class PostgresUnitOfWork:
         finally:
             await transaction.session.close()
 
-    async def commit(self) -> None:
-        """Write the buffered outbox rows, then commit."""
+    async def write_outbox(self) -> None:
+        """Write the buffered outbox rows now (commit does it too), e.g. so that every write of the
+        transaction is sent before the commit waits on something else."""
         transaction = self._current
         await transaction.outbox.flush(transaction.session)
-        await transaction.session.commit()
+
+    async def commit(self) -> None:
+        """Write the buffered outbox rows, then commit."""
+        await self.write_outbox()
+        await self._current.session.commit()

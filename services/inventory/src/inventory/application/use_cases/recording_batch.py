@@ -12,7 +12,7 @@ visible to anyone, so channels lose nothing).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,16 +44,24 @@ class MovementResult:
 class _Pending:
     """Writes not yet sent: accepted movements, their events, positions before their first change."""
 
+    before_writes: Callable[[], Awaitable[None]] | None = None
     movements: list[Movement] = field(default_factory=list)
     events: list[InventoryEvent] = field(default_factory=list)
     before: dict[PositionKey, Position] = field(default_factory=dict)
     reservations: dict[str, Reservation] = field(default_factory=dict)
+
+    async def may_write(self) -> None:
+        """Awaits the caller's ``before_writes`` once, before the first write."""
+        if self.before_writes is not None:
+            gate, self.before_writes = self.before_writes, None
+            await gate()
 
     async def flush(
         self, uow: UnitOfWork, positions: dict[PositionKey, Position], item_costs: ItemCosts | None
     ) -> None:
         if not self.movements:
             return
+        await self.may_write()
         after = {key: positions[key] for key in self.before}
         await uow.movements.append_many(self.movements)
         await uow.positions.save_many(after.values())
@@ -64,15 +72,26 @@ class _Pending:
 
 
 async def record_batch(
-    uow: UnitOfWork, movements: Sequence[Movement], item_costs: ItemCosts | None = None
+    uow: UnitOfWork,
+    movements: Sequence[Movement],
+    item_costs: ItemCosts | None = None,
+    *,
+    on_locked: Callable[[], None] | None = None,
+    before_writes: Callable[[], Awaitable[None]] | None = None,
 ) -> list[MovementResult]:
-    """One result per movement, in order; the caller commits (when anything was accepted)."""
+    """One result per movement, in order; the caller commits (when anything was accepted).
+
+    ``on_locked`` is called once every position and reservation the batch touches is locked, and
+    ``before_writes`` is awaited before the first write: a caller running batches one behind the
+    other (the NATS consumer) lets the next batch lock after this one and write after it."""
     keys = sorted({key for movement in movements for key in affected_keys(movement)})
     positions = await uow.positions.get_many(keys, for_update=True)
     reservation_ids = sorted({rid for movement in movements if (rid := reservation_id_of(movement))})
     reservations = await uow.reservations.get_many(reservation_ids, for_update=True)
+    if on_locked is not None:
+        on_locked()
     seen = await uow.movements.recorded(movement.idempotency_key for movement in movements)
-    pending = _Pending()
+    pending = _Pending(before_writes)
     audit = uow.outbox.records_movements
     results: list[MovementResult] = []
     for movement in movements:
@@ -84,6 +103,7 @@ async def record_batch(
             continue
         if any(is_late(positions.get(key), movement) for key in movement_keys):
             await pending.flush(uow, positions, item_costs)
+            await pending.may_write()
             try:
                 recorded = await record_movement(uow, movement, item_costs)
             except ValidationError as error:
