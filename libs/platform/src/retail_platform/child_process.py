@@ -4,8 +4,9 @@ Python runs one thread of Python at a time per process: work that shares nothing
 handling but the database (an outbox relay) takes CPU from the consumers and the API when it runs
 in their process, and runs beside them on another core when it has its own. The child is started
 with the parent's environment plus ``RETAIL_SYNC_PARENT_PID``, is restarted when it exits on its
-own, is stopped with SIGTERM (SIGKILL after a grace period), and stops itself when its parent is
-gone (:func:`stop_when_orphaned`), so a parent killed with SIGKILL leaves nothing running.
+own (after a pause that grows while it keeps exiting), is stopped with SIGTERM (SIGKILL after a
+grace period), and stops itself when its parent is gone (:func:`stop_when_orphaned`), so a parent
+killed with SIGKILL leaves nothing running.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import os
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 
 from retail_platform.logging import get_logger
@@ -31,6 +33,8 @@ class ChildProcess:
         restart_after_s: float = 1.0,
         poll_s: float = 0.25,
         stop_grace_s: float = 10.0,
+        max_restart_after_s: float = 30.0,
+        healthy_after_s: float = 60.0,
     ) -> None:
         self.name = name
         self._argv = list(argv)
@@ -38,8 +42,15 @@ class ChildProcess:
         self._restart_after_s = restart_after_s
         self._poll_s = poll_s
         self._stop_grace_s = stop_grace_s
+        self._max_restart_after_s = max_restart_after_s
+        self._healthy_after_s = healthy_after_s
         self._process: subprocess.Popen[bytes] | None = None
+        self._started_at = 0.0
         self.starts = 0
+        self.next_restart_after_s = restart_after_s
+        """The pause before the next restart: doubled after each exit (up to ``max_restart_after_s``),
+        back to ``restart_after_s`` once a child has run ``healthy_after_s``, so a child that keeps
+        crashing is not started again every second."""
 
     @property
     def pid(self) -> int | None:
@@ -52,6 +63,7 @@ class ChildProcess:
     def start(self) -> None:
         env = self._env | {PARENT_PID_ENV: str(os.getpid())}
         self._process = subprocess.Popen(self._argv, env=env)  # output goes where the parent's goes
+        self._started_at = time.monotonic()
         self.starts += 1
         log.info("child_process_started", child=self.name, pid=self._process.pid)
 
@@ -61,8 +73,15 @@ class ChildProcess:
             while not stop.is_set():
                 if not self.alive:
                     if self._process is not None:
-                        log.error("child_process_exited", child=self.name, code=self._process.returncode)
-                        await _pause(stop, self._restart_after_s)
+                        if time.monotonic() - self._started_at >= self._healthy_after_s:
+                            self.next_restart_after_s = self._restart_after_s
+                        pause = self.next_restart_after_s
+                        self.next_restart_after_s = min(pause * 2, self._max_restart_after_s)
+                        log.error(
+                            "child_process_exited",
+                            child=self.name, code=self._process.returncode, restart_in_s=pause,
+                        )  # fmt: skip
+                        await _pause(stop, pause)
                         if stop.is_set():
                             break
                     self.start()

@@ -72,6 +72,24 @@ async def test_a_child_that_exits_is_started_again_and_stopped_with_the_loop() -
     assert not child.alive
 
 
+async def test_a_child_that_keeps_exiting_is_started_again_ever_more_slowly() -> None:
+    child = ChildProcess(
+        "crashing", [sys.executable, "-c", "raise SystemExit(3)"], restart_after_s=0.05, poll_s=0.02,
+        max_restart_after_s=0.4,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    supervising = asyncio.create_task(child.supervise(stop))
+    pauses = []
+    deadline = time.monotonic() + 20
+    while child.starts < 6 and time.monotonic() < deadline:
+        if child.next_restart_after_s not in pauses:
+            pauses.append(child.next_restart_after_s)
+        await asyncio.sleep(0.005)
+    stop.set()
+    await supervising
+    assert pauses == [0.05, 0.1, 0.2, 0.4]  # doubled after each exit, up to the limit
+
+
 async def test_stop_terminates_a_running_child() -> None:
     child = ChildProcess("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])
     stop = asyncio.Event()
