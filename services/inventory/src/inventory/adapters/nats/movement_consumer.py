@@ -264,32 +264,17 @@ class MovementConsumer:
                 if not isinstance(error, _PredecessorRolledBackError):
                     log.warning("movement_batch_retrying", error=repr(error), in_s=0)
                 await previous.settled.wait()
-        else:
+        for delay in self.spec.backoff_s:
             try:
                 return await self._record(batch, None, turn)
             except Exception as error:
                 turn.release(committed=False)
-                log.warning("movement_batch_retrying", error=repr(error), in_s=self.spec.backoff_s[0])
-                await self._pause_holding(batch, self.spec.backoff_s[0])
-            return await self._retry_in_place(batch, self.spec.backoff_s[1:])
-        return await self._retry_in_place(batch, self.spec.backoff_s)
-
-    async def _retry_in_place(
-        self, batch: _Batch, backoff_s: tuple[float, ...]
-    ) -> list[RecordOutcome | None]:
-        for delay in backoff_s:
-            try:
-                return await self._record(batch)
-            except Exception as error:
                 log.warning("movement_batch_retrying", error=repr(error), in_s=delay)
-            await self._pause_holding(batch, delay)
-        return await self._record(batch)
-
-    async def _pause_holding(self, batch: _Batch, delay: float) -> None:
-        await asyncio.sleep(delay)
-        for delivery in batch.deliveries:
-            with contextlib.suppress(Exception):  # NATS down too: redelivery keeps the order then
-                await delivery.msg.in_progress()
+            await asyncio.sleep(delay)
+            for delivery in batch.deliveries:
+                with contextlib.suppress(Exception):  # NATS down too: redelivery keeps the order then
+                    await delivery.msg.in_progress()
+        return await self._record(batch, None, turn)
 
     async def _record(
         self, batch: _Batch, previous: _Turn | None = None, turn: _Turn | None = None
