@@ -13,7 +13,6 @@ _SETTLEMENT_COLUMNS = "processor, direction, processor_reference, currency, gros
 # takes and the lines of the groups the previous run left open (recon_open_settlement), each line
 # once. The ledger side is read whole: tender entries carry no mark of which run has seen them.
 _WHOLE_SETTLEMENT = "settlement_lines"
-_LEDGER = "tender_lines"
 _NEW_OR_OPEN_SETTLEMENT = f"""(
     SELECT {_SETTLEMENT_COLUMNS} FROM settlement_lines WHERE file_id IN (SELECT file_id FROM run_files)
     UNION ALL
@@ -36,12 +35,11 @@ def _open_settlement(source: str) -> str:
      GROUP BY processor_reference, processor, direction"""
 
 
-def _open_ledger(source: str) -> str:
-    return f"""
+_OPEN_LEDGER = """
     SELECT processor, direction, processor_reference AS ref, min(currency) AS currency,
            sum(amount_minor) AS amount, min(business_date) AS business_date, min(period_id) AS period_id,
            min(channel_id) AS channel_id
-      FROM {source} tl
+      FROM tender_lines tl
      WHERE legal_entity_id = :entity
        AND NOT EXISTS (SELECT 1 FROM settlement_matches m WHERE m.processor = tl.processor
                          AND m.direction = tl.direction AND m.ledger_reference = tl.processor_reference)
@@ -85,12 +83,12 @@ _PAIR_COLUMNS = ", ".join(
 )
 
 
-def _reference_match(settlement: str, ledger: str) -> str:
+def _reference_match(settlement: str) -> str:
     return f"""
 WITH pairs AS MATERIALIZED (
     SELECT {_PAIR_COLUMNS}
       FROM ({_open_settlement(settlement)}) s
-      FULL JOIN ({_open_ledger(ledger)}) t ON t.ref = s.ref AND t.processor = s.processor
+      FULL JOIN ({_OPEN_LEDGER}) t ON t.ref = s.ref AND t.processor = s.processor
                                  AND t.direction = s.direction
 ), matched AS (
     INSERT INTO settlement_matches (processor, direction, settlement_reference, ledger_reference,
@@ -110,8 +108,8 @@ WITH pairs AS MATERIALIZED (
 SELECT count(*) FROM matched"""
 
 
-REFERENCE_MATCH = _reference_match(_WHOLE_SETTLEMENT, _LEDGER)
-REFERENCE_MATCH_OPEN_ITEMS = _reference_match(_NEW_OR_OPEN_SETTLEMENT, _LEDGER)
+REFERENCE_MATCH = _reference_match(_WHOLE_SETTLEMENT)
+REFERENCE_MATCH_OPEN_ITEMS = _reference_match(_NEW_OR_OPEN_SETTLEMENT)
 
 # Whether the entity's open settlement groups are kept (else this run reads the settlement side whole).
 MATCH_STATE = "SELECT EXISTS (SELECT 1 FROM recon_match_state WHERE legal_entity_id = :entity) AS kept"
